@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: Apache-2.0
+# berth: plain GNU make.  `make` builds build/berth; `make check` runs every
+# test; `make SAN=1 check` runs them under ASan+UBSan (in build-san/).
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+ifeq ($(origin CC),default)
+CC = cc
+endif
+PKG_CONFIG ?= pkg-config
+
+VERSION := 0.1.0
+COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT ?= -O1 -g
+else
+BUILD ?= build
+SANFLAGS :=
+OPT ?= -O2 -g
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+        -Wswitch-enum -Wimplicit-fallthrough -Wno-format-nonliteral
+CPPFLAGS += -I. -D_GNU_SOURCE -DBERTH_VERSION='"$(VERSION)"' -DBERTH_COMMIT='"$(COMMIT)"'
+CFLAGS ?= $(OPT)
+CFLAGS += -std=gnu11 $(WARN) $(SANFLAGS) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+LDFLAGS += $(SANFLAGS) -pie -Wl,-z,relro,-z,now
+
+RUNTIME_LIBS := $(shell $(PKG_CONFIG) --libs yajl libseccomp libcap 2>/dev/null || echo -lyajl -lseccomp -lcap)
+
+LIB_SRCS := $(wildcard lib/*.c)
+BUNDLE_SRCS := $(wildcard bundle/*.c)
+SECCOMP_SRCS := $(wildcard seccomp/*.c)
+RUNTIME_SRCS := $(wildcard runtime/*.c)
+CLI_SRCS := $(wildcard runtime/cli/*.c)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+
+CORE_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS) $(BUNDLE_SRCS) $(SECCOMP_SRCS) $(RUNTIME_SRCS))
+CLI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SRCS))
+MAN_PAGES := $(wildcard man/*.8)
+
+.PHONY: all check unit bats install uninstall deps format format-check fuzz bench clean \
+        san-unit check-san quickstart
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/berth
+
+$(BUILD)/libberth.a: $(CORE_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/berth: $(CLI_OBJS) $(BUILD)/libberth.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libberth.a $(RUNTIME_LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libberth.a
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libberth.a $(RUNTIME_LIBS)
+
+$(BUILD)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -static-pie $(LDFLAGS) -o $@ $< 2>/dev/null || \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+unit: $(UNIT_BINS)
+	@tests/run-unit $(UNIT_BINS)
+
+bats: $(BUILD)/berth $(HELPER_BINS)
+	BERTH=$(abspath $(BUILD)/berth) BERTH_BUILD=$(abspath $(BUILD)) tests/run-bats
+
+check: unit bats
+
+install: $(BUILD)/berth
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BUILD)/berth $(DESTDIR)$(BINDIR)/berth
+	$(if $(MAN_PAGES),install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/)
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/berth $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN_PAGES)))
+
+deps:
+	tests/install-deps
+
+# Every C file git knows or would add (tracked, or untracked and not ignored).
+FORMAT_SRCS = $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null)
+format:
+	$(if $(FORMAT_SRCS),clang-format -i $(FORMAT_SRCS),@echo "format: no C files found (is this a git checkout?)")
+
+format-check:
+	$(if $(FORMAT_SRCS),clang-format --dry-run --Werror $(FORMAT_SRCS),@echo "format-check: no C files found (is this a git checkout?)"; exit 1)
+
+# The tests under ASan+UBSan (in build-san/), leaks included.
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+san-unit:
+	$(SAN_ENV) $(MAKE) SAN=1 unit
+
+check-san:
+	$(SAN_ENV) $(MAKE) SAN=1 check
+
+# Install the packages, build, and show berth at work (tests/demo.sh).
+quickstart:
+	tests/demo.sh
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include tests/fuzz/fuzz.mk
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
