@@ -22,7 +22,7 @@ alloc_items(size_t n, size_t size)
 }
 
 static void
-type_error(struct diags *d, const struct json_path *p, const char *want,
+type_error(struct diags *d, struct json_path *p, const char *want,
            const struct json_value *v)
 {
     diags_error(d, json_path_str(p), "expected %s, got %s", want, json_type_name(v->type));
@@ -142,7 +142,7 @@ load_uint(const void *src, size_t size)
 
 static bool
 parse_int(const struct codec_field *f, const struct json_value *v, void *dst,
-          const struct json_path *p, struct diags *d)
+          struct json_path *p, struct diags *d)
 {
     int64_t min, max, n;
     int rc;
@@ -168,7 +168,7 @@ parse_int(const struct codec_field *f, const struct json_value *v, void *dst,
 
 static bool
 parse_uint_value(const struct json_value *v, uint64_t max, uint64_t *ret,
-                 const struct json_path *p, struct diags *d)
+                 struct json_path *p, struct diags *d)
 {
     int rc;
 
@@ -190,7 +190,7 @@ parse_uint_value(const struct json_value *v, uint64_t max, uint64_t *ret,
 }
 
 static void
-enum_error(const struct spec_enum *e, const char *got, const struct json_path *p,
+enum_error(const struct spec_enum *e, const char *got, struct json_path *p,
            struct diags *d)
 {
     char *list = NULL;
@@ -209,7 +209,7 @@ enum_error(const struct spec_enum *e, const char *got, const struct json_path *p
 
 static bool
 parse_enum(const struct spec_enum *e, const struct json_value *v, int *dst,
-           const struct json_path *p, struct diags *d)
+           struct json_path *p, struct diags *d)
 {
     int value;
 
@@ -229,7 +229,7 @@ parse_enum(const struct spec_enum *e, const struct json_value *v, int *dst,
 /* ---- composite values ---- */
 
 static bool
-expect(const struct json_value *v, enum json_type t, const struct json_path *p, struct diags *d)
+expect(const struct json_value *v, enum json_type t, struct json_path *p, struct diags *d)
 {
     if (v->type == t)
         return true;

@@ -53,7 +53,7 @@ validate_add(struct validator *v, enum diag_level level, const char *key, const 
 {
     char *raw = xvasprintf(fmt, ap);
     char *msg = escape_controls(raw);
-    size_t mark = key ? validate_push_key(v, key) : v->path.len;
+    size_t mark = key ? validate_push_key(v, key) : v->path.depth;
 
     diags_add(v->diags, level, json_path_str(&v->path), NULL, "%s", msg);
     validate_pop(v, mark);

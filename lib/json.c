@@ -14,52 +14,107 @@
 
 /* ---- parsing ---------------------------------------------------------- */
 
+/* The whole tree of one document lives in an arena, freed at once: a
+ * config is thousands of small values, and one malloc each made parsing
+ * allocator-bound.  Children are gathered on a shared stack while their
+ * container is open and copied into the arena when it closes. */
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, size;
+    max_align_t data[];
+};
+
+struct json_arena {
+    struct arena_chunk *head;
+};
+
+static void *
+arena_alloc(struct json_arena *a, size_t n)
+{
+    struct arena_chunk *c = a->head;
+    void *p;
+
+    n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+    if (c == NULL || c->size - c->used < n) {
+        size_t size = n > 32768 ? n : 32768;
+
+        c = xmalloc(sizeof(*c) + size);
+        c->size = size;
+        c->used = 0;
+        c->next = a->head;
+        a->head = c;
+    }
+    p = (char *)c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+static void
+arena_free(struct json_arena *a)
+{
+    while (a->head) {
+        struct arena_chunk *next = a->head->next;
+        free(a->head);
+        a->head = next;
+    }
+}
+
 struct frame {
     struct json_value *value;
-    size_t alloc;
-    char *pending_key; /* objects: the key waiting for its value */
+    size_t first; /* index of its first child on the child stack */
+};
+
+struct child {
+    const char *key; /* objects */
+    struct json_value *value;
 };
 
 struct builder {
+    struct json_arena arena;
     struct json_value *root;
     struct frame *stack;
     size_t depth, alloc;
-    const char *error; /* set by a callback that aborts the parse */
+    struct child *children; /* of every open container, in order */
+    size_t n_children, alloc_children;
+    const char *pending_key; /* the key waiting for its value */
+    const char *error;       /* set by a callback that aborts the parse */
 };
 
 static struct json_value *
-value_new(enum json_type type)
+value_new(struct builder *b, enum json_type type)
 {
-    struct json_value *v = xcalloc(1, sizeof(*v));
+    struct json_value *v = arena_alloc(&b->arena, sizeof(*v));
+
+    memset(v, 0, sizeof(*v));
     v->type = type;
     return v;
 }
 
-/* Attach V to the container on top of the stack (or make it the root). */
+static char *
+arena_strndup(struct builder *b, const unsigned char *s, size_t len)
+{
+    char *p = arena_alloc(&b->arena, len + 1);
+
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+/* Attach V to the open container (or make it the root). */
 static int
 builder_add(struct builder *b, struct json_value *v)
 {
-    struct frame *top;
+    struct child *c;
 
     if (b->depth == 0) {
         b->root = v;
         return 1;
     }
-    top = &b->stack[b->depth - 1];
-    if (top->value->type == JSON_ARRAY) {
-        top->value->u.arr.items = xgrow(top->value->u.arr.items, &top->alloc, top->value->u.arr.n,
-                                        sizeof(*top->value->u.arr.items));
-        top->value->u.arr.items[top->value->u.arr.n++] = v;
-    } else {
-        struct json_member *m;
-
-        top->value->u.obj.items = xgrow(top->value->u.obj.items, &top->alloc, top->value->u.obj.n,
-                                        sizeof(*top->value->u.obj.items));
-        m = &top->value->u.obj.items[top->value->u.obj.n++];
-        m->key = top->pending_key;
-        m->value = v;
-        top->pending_key = NULL;
-    }
+    b->children = xgrow(b->children, &b->alloc_children, b->n_children, sizeof(*b->children));
+    c = &b->children[b->n_children++];
+    c->key = b->pending_key;
+    c->value = v;
+    b->pending_key = NULL;
     return 1;
 }
 
@@ -67,15 +122,13 @@ static int
 builder_push(struct builder *b, struct json_value *v)
 {
     if (b->depth >= JSON_MAX_DEPTH) {
-        json_free(v);
         b->error = "nesting too deep";
         return 0;
     }
     builder_add(b, v);
     b->stack = xgrow(b->stack, &b->alloc, b->depth, sizeof(*b->stack));
     b->stack[b->depth].value = v;
-    b->stack[b->depth].alloc = 0;
-    b->stack[b->depth].pending_key = NULL;
+    b->stack[b->depth].first = b->n_children;
     b->depth++;
     return 1;
 }
@@ -83,22 +136,22 @@ builder_push(struct builder *b, struct json_value *v)
 static int
 cb_null(void *ctx)
 {
-    return builder_add(ctx, value_new(JSON_NULL));
+    return builder_add(ctx, value_new(ctx, JSON_NULL));
 }
 
 static int
 cb_boolean(void *ctx, int boolean)
 {
-    struct json_value *v = value_new(JSON_BOOL);
+    struct json_value *v = value_new(ctx, JSON_BOOL);
     v->u.boolean = boolean != 0;
     return builder_add(ctx, v);
 }
 
 static struct json_value *
-text_value(enum json_type type, const unsigned char *s, size_t len)
+text_value(struct builder *b, enum json_type type, const unsigned char *s, size_t len)
 {
-    struct json_value *v = value_new(type);
-    v->u.str.text = xstrndup((const char *)s, len);
+    struct json_value *v = value_new(b, type);
+    v->u.str.text = arena_strndup(b, s, len);
     v->u.str.len = len;
     return v;
 }
@@ -106,7 +159,50 @@ text_value(enum json_type type, const unsigned char *s, size_t len)
 static int
 cb_number(void *ctx, const char *s, size_t len)
 {
-    return builder_add(ctx, text_value(JSON_NUMBER, (const unsigned char *)s, len));
+    return builder_add(ctx, text_value(ctx, JSON_NUMBER, (const unsigned char *)s, len));
+}
+
+/* Whether S is valid UTF-8 (RFC 3629: no overlongs, no surrogates, at
+ * most U+10FFFF), with an ASCII fast path. */
+static bool
+is_utf8(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned char c = s[i];
+        uint32_t cp;
+        size_t n;
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+            cp = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (len - i <= n)
+            return false;
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return false;
+            cp = cp << 6 | (s[i + k] & 0x3f);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += n + 1;
+    }
+    return true;
 }
 
 static int
@@ -119,33 +215,39 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
         b->error = "string contains a NUL character";
         return 0;
     }
-    return builder_add(b, text_value(JSON_STRING, s, len));
+    if (!is_utf8(s, len)) {
+        b->error = "invalid bytes in UTF8 string";
+        return 0;
+    }
+    return builder_add(b, text_value(b, JSON_STRING, s, len));
 }
 
 static int
 cb_start_map(void *ctx)
 {
-    return builder_push(ctx, value_new(JSON_OBJECT));
+    return builder_push(ctx, value_new(ctx, JSON_OBJECT));
 }
 
 static int
 cb_start_array(void *ctx)
 {
-    return builder_push(ctx, value_new(JSON_ARRAY));
+    return builder_push(ctx, value_new(ctx, JSON_ARRAY));
 }
 
 static int
 cb_map_key(void *ctx, const unsigned char *s, size_t len)
 {
     struct builder *b = ctx;
-    struct frame *top = &b->stack[b->depth - 1];
 
     if (memchr(s, '\0', len) != NULL) {
         b->error = "object key contains a NUL character";
         return 0;
     }
-    free(top->pending_key);
-    top->pending_key = xstrndup((const char *)s, len);
+    if (!is_utf8(s, len)) {
+        b->error = "invalid bytes in UTF8 string";
+        return 0;
+    }
+    b->pending_key = arena_strndup(b, s, len);
     return 1;
 }
 
@@ -153,7 +255,25 @@ static int
 cb_end(void *ctx)
 {
     struct builder *b = ctx;
-    b->depth--;
+    struct frame *f = &b->stack[--b->depth];
+    struct json_value *v = f->value;
+    size_t n = b->n_children - f->first;
+    struct child *kids = &b->children[f->first];
+
+    if (v->type == JSON_ARRAY) {
+        v->u.arr.items = arena_alloc(&b->arena, (n ? n : 1) * sizeof(*v->u.arr.items));
+        for (size_t i = 0; i < n; i++)
+            v->u.arr.items[i] = kids[i].value;
+        v->u.arr.n = n;
+    } else {
+        v->u.obj.items = arena_alloc(&b->arena, (n ? n : 1) * sizeof(*v->u.obj.items));
+        for (size_t i = 0; i < n; i++) {
+            v->u.obj.items[i].key = (char *)kids[i].key;
+            v->u.obj.items[i].value = kids[i].value;
+        }
+        v->u.obj.n = n;
+    }
+    b->n_children = f->first;
     return 1;
 }
 
@@ -200,6 +320,31 @@ clean_yajl_message(const char *m)
     return s;
 }
 
+static bool
+is_blank(const char *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r' && buf[i] != '\n')
+            return false;
+    return true;
+}
+
+static bool
+lexer_points_at_byte(const char *msg)
+{
+    static const char *const at_byte[] = {
+        "invalid character inside string",
+        "inside a string, '\\' occurs before",
+        "invalid (non-hex) character occurs after",
+        "probable comment found",
+    };
+
+    for (size_t i = 0; i < sizeof(at_byte) / sizeof(at_byte[0]); i++)
+        if (strstr(msg, at_byte[i]) != NULL)
+            return true;
+    return false;
+}
+
 struct json_value *
 json_parse(const char *buf, size_t len, const char *name, struct error **err)
 {
@@ -207,15 +352,20 @@ json_parse(const char *buf, size_t len, const char *name, struct error **err)
     yajl_handle h;
     yajl_status st;
     size_t line, col, off;
+    bool at_end = false;
 
     h = yajl_alloc(&callbacks, NULL, &b);
     if (h == NULL)
         abort();
+    /* Strings are checked for UTF-8 in the callbacks, faster than yajl's
+     * byte-by-byte validation in its lexer. */
+    yajl_config(h, yajl_dont_validate_strings, 1);
     st = yajl_parse(h, (const unsigned char *)buf, len);
     off = yajl_get_bytes_consumed(h);
     if (st == yajl_status_ok) {
         st = yajl_complete_parse(h);
         off = len;
+        at_end = true;
     }
     if (st != yajl_status_ok) {
         char *msg;
@@ -229,54 +379,42 @@ json_parse(const char *buf, size_t len, const char *name, struct error **err)
         }
         if (off > len)
             off = len;
-        /* yajl counts the offending byte as consumed; point at it. */
-        if (off > 0 && st != yajl_status_ok && off < len)
+        /* yajl counts the offending byte as consumed, except for the
+         * lexer errors it reports after stepping back onto the byte;
+         * point at the offending byte either way. */
+        if (!at_end && off > 0 && !lexer_points_at_byte(msg))
             off--;
         position(buf, off, &line, &col);
-        if (len == 0 || (b.root == NULL && strspn(buf, " \t\r\n") == len))
+        if (is_blank(buf, len))
             error_setx(err, EINVAL, "%s: empty document, expected a JSON object", name);
         else
             error_setx(err, EINVAL, "%s: line %zu, column %zu: %s", name, line, col, msg);
         free(msg);
-        for (size_t i = 0; i < b.depth; i++)
-            free(b.stack[i].pending_key);
         free(b.stack);
-        json_free(b.root);
+        free(b.children);
+        arena_free(&b.arena);
         yajl_free(h);
         return NULL;
     }
     yajl_free(h);
     free(b.stack);
+    free(b.children);
+    /* The root carries the arena; json_free() of the root frees it all. */
+    b.root->arena = arena_alloc(&b.arena, sizeof(struct json_arena));
+    *b.root->arena = b.arena;
     return b.root;
 }
 
 void
 json_free(struct json_value *v)
 {
-    if (v == NULL)
+    struct json_arena a;
+
+    if (v == NULL || v->arena == NULL)
         return;
-    switch (v->type) {
-    case JSON_STRING:
-    case JSON_NUMBER:
-        free(v->u.str.text);
-        break;
-    case JSON_ARRAY:
-        for (size_t i = 0; i < v->u.arr.n; i++)
-            json_free(v->u.arr.items[i]);
-        free(v->u.arr.items);
-        break;
-    case JSON_OBJECT:
-        for (size_t i = 0; i < v->u.obj.n; i++) {
-            free(v->u.obj.items[i].key);
-            json_free(v->u.obj.items[i].value);
-        }
-        free(v->u.obj.items);
-        break;
-    case JSON_NULL:
-    case JSON_BOOL:
-        break;
-    }
-    free(v);
+    /* The arena's own record lives in the arena: copy it out first. */
+    a = *v->arena;
+    arena_free(&a);
 }
 
 const struct json_value *
@@ -385,72 +523,93 @@ is_identifier(const char *s)
 }
 
 static void
-path_append(struct json_path *p, const char *s)
+buf_append(struct json_path *p, size_t *len, const char *s, size_t n)
 {
-    size_t n = strlen(s);
-
-    if (p->len + n + 1 > p->alloc) {
-        p->alloc = (p->len + n + 1) * 2;
-        p->buf = xrealloc(p->buf, p->alloc);
+    if (*len + n + 1 > p->buf_alloc) {
+        p->buf_alloc = (*len + n + 1) * 2;
+        p->buf = xrealloc(p->buf, p->buf_alloc);
     }
-    memcpy(p->buf + p->len, s, n + 1);
-    p->len += n;
+    memcpy(p->buf + *len, s, n);
+    *len += n;
+    p->buf[*len] = '\0';
+}
+
+static size_t
+push(struct json_path *p, const char *key, size_t index)
+{
+    size_t mark = p->depth;
+
+    p->elems = xgrow(p->elems, &p->alloc, p->depth, sizeof(*p->elems));
+    p->elems[p->depth].key = key;
+    p->elems[p->depth].index = index;
+    p->depth++;
+    return mark;
 }
 
 size_t
 json_path_push_key(struct json_path *p, const char *key)
 {
-    size_t mark = p->len;
-
-    if (is_identifier(key)) {
-        if (p->len)
-            path_append(p, ".");
-        path_append(p, key);
-    } else {
-        /* Escape quotes and backslashes so that the path stays readable. */
-        path_append(p, "[\"");
-        for (const char *c = key; *c; c++) {
-            char one[5] = {0};
-
-            if (*c == '"' || *c == '\\')
-                snprintf(one, sizeof(one), "\\%c", *c);
-            else if ((unsigned char)*c < 0x20)
-                snprintf(one, sizeof(one), "\\x%02x", (unsigned char)*c);
-            else
-                one[0] = *c;
-            path_append(p, one);
-        }
-        path_append(p, "\"]");
-    }
-    return mark;
+    return push(p, key, 0);
 }
 
 size_t
 json_path_push_index(struct json_path *p, size_t index)
 {
-    size_t mark = p->len;
-    char buf[32];
-
-    snprintf(buf, sizeof(buf), "[%zu]", index);
-    path_append(p, buf);
-    return mark;
+    return push(p, NULL, index);
 }
 
 void
 json_path_pop(struct json_path *p, size_t mark)
 {
-    if (mark < p->len) {
-        p->len = mark;
-        p->buf[mark] = '\0';
+    if (mark < p->depth)
+        p->depth = mark;
+}
+
+const char *
+json_path_str(struct json_path *p)
+{
+    size_t len = 0;
+
+    buf_append(p, &len, "", 0);
+    for (size_t i = 0; i < p->depth; i++) {
+        const char *key = p->elems[i].key;
+        char num[32];
+
+        if (key == NULL) {
+            int n = snprintf(num, sizeof(num), "[%zu]", p->elems[i].index);
+            buf_append(p, &len, num, (size_t)n);
+        } else if (is_identifier(key)) {
+            if (len)
+                buf_append(p, &len, ".", 1);
+            buf_append(p, &len, key, strlen(key));
+        } else {
+            /* Escape quotes, backslashes and controls so that the path
+             * stays one readable line. */
+            buf_append(p, &len, "[\"", 2);
+            for (const char *c = key; *c; c++) {
+                char one[8];
+                int n;
+
+                if (*c == '"' || *c == '\\')
+                    n = snprintf(one, sizeof(one), "\\%c", *c);
+                else if ((unsigned char)*c < 0x20)
+                    n = snprintf(one, sizeof(one), "\\x%02x", (unsigned char)*c);
+                else
+                    n = snprintf(one, sizeof(one), "%c", *c);
+                buf_append(p, &len, one, (size_t)n);
+            }
+            buf_append(p, &len, "\"]", 2);
+        }
     }
+    return p->buf;
 }
 
 void
 json_path_free(struct json_path *p)
 {
+    free(p->elems);
     free(p->buf);
-    p->buf = NULL;
-    p->len = p->alloc = 0;
+    memset(p, 0, sizeof(*p));
 }
 
 /* ---- writing ---------------------------------------------------------- */
@@ -458,8 +617,13 @@ json_path_free(struct json_path *p)
 struct json_writer {
     yajl_gen g;
     bool pretty;
-    int depth;              /* open containers */
-    yajl_gen_status status; /* first failure, sticky */
+    bool failed;            /* sticky: no yajl call after the first misuse */
+    yajl_gen_status status; /* why, for the message */
+    /* Our own view of the nesting, because yajl_gen accepts a mismatched
+     * close and crashes on calls after a stray one. */
+    bool is_object[JSON_MAX_DEPTH + 1];
+    int depth;
+    bool key_pending; /* in an object: a key was written, its value not yet */
 };
 
 struct json_writer *
@@ -490,50 +654,105 @@ json_writer_free(struct json_writer *w)
 }
 
 static void
+misuse(struct json_writer *w, yajl_gen_status why)
+{
+    if (!w->failed) {
+        w->failed = true;
+        w->status = why;
+    }
+}
+
+static void
 check(struct json_writer *w, yajl_gen_status st)
 {
-    if (w->status == yajl_gen_status_ok)
-        w->status = st;
+    if (st != yajl_gen_status_ok)
+        misuse(w, st);
+}
+
+/* May a value come now?  In an object only after its key. */
+static bool
+value_ok(struct json_writer *w)
+{
+    if (w->failed)
+        return false;
+    if (w->depth > 0 && w->is_object[w->depth - 1]) {
+        if (!w->key_pending) {
+            misuse(w, yajl_gen_keys_must_be_strings);
+            return false;
+        }
+        w->key_pending = false;
+    }
+    return true;
+}
+
+static void
+open_container(struct json_writer *w, bool object)
+{
+    if (!value_ok(w))
+        return;
+    if (w->depth >= JSON_MAX_DEPTH) {
+        misuse(w, yajl_max_depth_exceeded);
+        return;
+    }
+    w->is_object[w->depth++] = object;
+    check(w, object ? yajl_gen_map_open(w->g) : yajl_gen_array_open(w->g));
+}
+
+static void
+close_container(struct json_writer *w, bool object)
+{
+    if (w->failed)
+        return;
+    if (w->depth == 0 || w->is_object[w->depth - 1] != object || w->key_pending) {
+        misuse(w, yajl_gen_in_error_state);
+        return;
+    }
+    w->depth--;
+    check(w, object ? yajl_gen_map_close(w->g) : yajl_gen_array_close(w->g));
 }
 
 void
 json_w_object_begin(struct json_writer *w)
 {
-    w->depth++;
-    check(w, yajl_gen_map_open(w->g));
+    open_container(w, true);
 }
 
 void
 json_w_object_end(struct json_writer *w)
 {
-    w->depth--;
-    check(w, yajl_gen_map_close(w->g));
+    close_container(w, true);
 }
 
 void
 json_w_array_begin(struct json_writer *w)
 {
-    w->depth++;
-    check(w, yajl_gen_array_open(w->g));
+    open_container(w, false);
 }
 
 void
 json_w_array_end(struct json_writer *w)
 {
-    w->depth--;
-    check(w, yajl_gen_array_close(w->g));
+    close_container(w, false);
 }
 
 void
 json_w_key(struct json_writer *w, const char *key)
 {
+    if (w->failed)
+        return;
+    if (w->depth == 0 || !w->is_object[w->depth - 1] || w->key_pending) {
+        misuse(w, yajl_gen_keys_must_be_strings);
+        return;
+    }
+    w->key_pending = true;
     check(w, yajl_gen_string(w->g, (const unsigned char *)key, strlen(key)));
 }
 
 void
 json_w_string(struct json_writer *w, const char *s)
 {
-    check(w, yajl_gen_string(w->g, (const unsigned char *)s, strlen(s)));
+    if (value_ok(w))
+        check(w, yajl_gen_string(w->g, (const unsigned char *)s, strlen(s)));
 }
 
 void
@@ -541,7 +760,9 @@ json_w_int64(struct json_writer *w, int64_t v)
 {
     char buf[32];
     int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
-    check(w, yajl_gen_number(w->g, buf, (size_t)n));
+
+    if (value_ok(w))
+        check(w, yajl_gen_number(w->g, buf, (size_t)n));
 }
 
 void
@@ -549,25 +770,30 @@ json_w_uint64(struct json_writer *w, uint64_t v)
 {
     char buf[32];
     int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
-    check(w, yajl_gen_number(w->g, buf, (size_t)n));
+
+    if (value_ok(w))
+        check(w, yajl_gen_number(w->g, buf, (size_t)n));
 }
 
 void
 json_w_bool(struct json_writer *w, bool v)
 {
-    check(w, yajl_gen_bool(w->g, v));
+    if (value_ok(w))
+        check(w, yajl_gen_bool(w->g, v));
 }
 
 void
 json_w_null(struct json_writer *w)
 {
-    check(w, yajl_gen_null(w->g));
+    if (value_ok(w))
+        check(w, yajl_gen_null(w->g));
 }
 
 void
 json_w_number_text(struct json_writer *w, const char *text)
 {
-    check(w, yajl_gen_number(w->g, text, strlen(text)));
+    if (value_ok(w))
+        check(w, yajl_gen_number(w->g, text, strlen(text)));
 }
 
 void
@@ -631,9 +857,9 @@ json_writer_finish(struct json_writer *w, char **ret_buf, size_t *ret_len, struc
     size_t len;
     char *buf;
 
-    if (w->status == yajl_gen_status_ok && w->depth != 0)
-        w->status = yajl_gen_in_error_state;
-    if (w->status != yajl_gen_status_ok) {
+    if (!w->failed && w->depth != 0)
+        misuse(w, yajl_gen_in_error_state);
+    if (w->failed) {
         int rc = error_setx(err, EINVAL, "writing JSON: %s", gen_status_text(w->status));
         json_writer_free(w);
         return rc;

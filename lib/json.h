@@ -29,8 +29,11 @@ struct json_member {
     struct json_value *value;
 };
 
+struct json_arena;
+
 struct json_value {
     enum json_type type;
+    struct json_arena *arena; /* the document's memory: set on the root only */
     union {
         bool boolean;
         struct {
@@ -49,12 +52,13 @@ struct json_value {
 };
 
 /* Deepest nesting accepted; deeper documents are refused, not recursed into. */
-#define JSON_MAX_DEPTH 200
+#define JSON_MAX_DEPTH 127 /* yajl_gen's own limit, so that all we read can be written */
 
 /* Parse one JSON document.  NAME is used in error messages:
  * "config.json: line 3, column 7: invalid object key".  Strings with an
  * embedded NUL and trailing garbage are refused. */
 struct json_value *json_parse(const char *buf, size_t len, const char *name, struct error **err);
+/* Free a document returned by json_parse (the root; not a subtree). */
 void json_free(struct json_value *v);
 
 /* The value of KEY in an object (the last one if the key is repeated), or NULL. */
@@ -69,21 +73,27 @@ int json_number_uint64(const struct json_value *v, uint64_t max, uint64_t *ret);
 int json_number_double(const struct json_value *v, double *ret);
 
 /* A JSON path being built while walking a document: "linux.namespaces[2].type".
- * Keys that are not identifiers are written as ["key"]. */
-struct json_path {
-    char *buf;
-    size_t len, alloc;
+ * Keys that are not identifiers are written as ["key"].  Pushing is cheap (no
+ * formatting): the text is only made by json_path_str(), when a message needs
+ * it.  Pushed keys are not copied and must outlive their push. */
+struct json_path_elem {
+    const char *key; /* NULL for an array index */
+    size_t index;
 };
 
-/* Each push returns the previous length to pass to json_path_pop. */
+struct json_path {
+    struct json_path_elem *elems;
+    size_t depth, alloc;
+    char *buf; /* json_path_str()'s result */
+    size_t buf_alloc;
+};
+
+/* Each push returns the previous depth to pass to json_path_pop. */
 size_t json_path_push_key(struct json_path *p, const char *key);
 size_t json_path_push_index(struct json_path *p, size_t index);
 void json_path_pop(struct json_path *p, size_t mark);
-static inline const char *
-json_path_str(const struct json_path *p)
-{
-    return p->len ? p->buf : "";
-}
+/* The path as text ("" at the top), valid until the next call on P. */
+const char *json_path_str(struct json_path *p);
 void json_path_free(struct json_path *p);
 
 /* Writer. */
