@@ -141,11 +141,10 @@ json_equal(const struct json_value *a, const struct json_value *b, bool ordered,
     return false;
 }
 
+/* The document's arena owns the member; it goes when the document does. */
 static void
 remove_member(struct json_value *obj, size_t i)
 {
-    free(obj->u.obj.items[i].key);
-    json_free(obj->u.obj.items[i].value);
     memmove(&obj->u.obj.items[i], &obj->u.obj.items[i + 1],
             (obj->u.obj.n - i - 1) * sizeof(obj->u.obj.items[0]));
     obj->u.obj.n--;
