@@ -486,13 +486,13 @@ open_tmp_at(int dirfd, const char *name, const char *base, char **ret_tmp)
  * files must not depend on the caller's umask) and make it durable before
  * it gets its real name, so a crash never leaves NAME empty. */
 static int
-fill_tmp(int fd, const void *buf, size_t len, mode_t mode)
+fill_tmp(int fd, const void *buf, size_t len, mode_t mode, bool durable)
 {
     int rc = fd_write_all(fd, buf, len);
 
     if (rc < 0)
         return rc;
-    if (fchmod(fd, mode & 07777) < 0 || fsync(fd) < 0)
+    if (fchmod(fd, mode & 07777) < 0 || (durable && fsync(fd) < 0))
         return -errno;
     return 0;
 }
@@ -515,6 +515,13 @@ fsync_dir_of_at(int dirfd, const char *name, const char *base)
 int
 fd_write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t len, mode_t mode)
 {
+    return fd_replace_file_at(dirfd, name, buf, len, mode, true);
+}
+
+int
+fd_replace_file_at(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
+                   bool durable)
+{
     const char *slash = strrchr(name, '/');
     const char *base = slash != NULL ? slash + 1 : name;
     _cleanup_free_ char *tmp = NULL;
@@ -525,7 +532,7 @@ fd_write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t len
     fd = open_tmp_at(dirfd, name, base, &tmp);
     if (fd < 0)
         return fd;
-    rc = fill_tmp(fd, buf, len, mode);
+    rc = fill_tmp(fd, buf, len, mode, durable);
     /* close() can report a failed writeback (NFS) that fsync missed. */
     if (close(fd) < 0 && rc == 0)
         rc = -errno;
@@ -535,5 +542,5 @@ fd_write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t len
         unlinkat(dirfd, tmp, 0);
         return rc;
     }
-    return fsync_dir_of_at(dirfd, name, base);
+    return durable ? fsync_dir_of_at(dirfd, name, base) : 0;
 }

@@ -58,4 +58,11 @@ int fd_write_all(int fd, const void *buf, size_t len);
 int fd_write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t len,
                             mode_t mode);
 
+/* The same, durable only when DURABLE: without it, readers still see the
+ * old or the new content, never a mix, but a crash may lose the change.
+ * For state that does not outlive a reboot anyway (the runtime's state
+ * directory), where two fsyncs per write would be most of `berth run`. */
+int fd_replace_file_at(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
+                       bool durable);
+
 #endif
