@@ -66,13 +66,35 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# The default seccomp profile is a data file compiled in as a C array, which
+# seccomp/sfilter-default.c includes as "seccomp/default-profile.json.h".
+$(BUILD)/seccomp/default-profile.json.h: seccomp/default-profile.json
+	@mkdir -p $(@D)
+	{ echo '/* Generated from $< by the Makefile. */'; \
+	  echo 'static const char default_profile_json[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0x00};'; } >$@
+$(BUILD)/seccomp/sfilter-default.o: $(BUILD)/seccomp/default-profile.json.h
+$(BUILD)/seccomp/sfilter-default.o: CPPFLAGS += -I$(BUILD)
+
+# The objects that print the commit are rebuilt when it changes.
+$(BUILD)/commit.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(COMMIT)' | cmp -s - $@ || echo '$(COMMIT)' >$@
+$(BUILD)/runtime/features.o $(BUILD)/runtime/cli/features.o: $(BUILD)/commit.stamp
+.PHONY: FORCE
+FORCE:
+
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libberth.a
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libberth.a $(RUNTIME_LIBS)
 
+# Test programs run alone in a container's empty rootfs: static, so without
+# LDFLAGS (its -pie undoes -static-pie) and never sanitized (the sanitizer
+# runtimes do not link statically).
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -static-pie $(LDFLAGS) -o $@ $< 2>/dev/null || \
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) -O2 -g -static-pie -o $@ $< 2>/dev/null || \
+	$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) -O2 -g -static -o $@ $<
 
 unit: $(UNIT_BINS)
 	@tests/run-unit $(UNIT_BINS)

@@ -17,6 +17,7 @@
 #include "lib/fd.h"
 #include "lib/xalloc.h"
 #include "runtime/cli/cli.h"
+#include "seccomp/sfilter.h"
 
 #define CONFIG_NAME "config.json"
 
@@ -172,7 +173,10 @@ cli_spec(const struct cli_globals *g, int argc, char **argv)
     /* The effective ids, as runc: the kernel lets an unprivileged process
      * map exactly its effective uid and gid (user_namespaces(7)). */
     s = rootless ? spec_default_rootless(geteuid(), getegid()) : spec_default();
-    rc = spec_write(s, true, &buf, &len, &err);
+    /* berth's default seccomp profile (berth-seccomp(7)), resolved for the
+     * spec's bounding set; bundle/ knows nothing of seccomp/. */
+    s->linux_->seccomp = sfilter_default_profile(&s->process->capabilities->bounding, &err);
+    rc = s->linux_->seccomp != NULL ? spec_write(s, true, &buf, &len, &err) : -EINVAL;
     spec_free(s);
     if (rc < 0) {
         error_wrap(&err, "spec");

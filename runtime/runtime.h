@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef BERTH_RUNTIME_RUNTIME_H
+#define BERTH_RUNTIME_RUNTIME_H
+
+/* The runtime's operations (runtime.md "Operations"), one call each, used
+ * by the `berth` CLI.  None of them prints; errors come back in *err. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "bundle/spec.h"
+#include "lib/error.h"
+
+struct runtime_ctx {
+    const char *root; /* --root, or NULL for the default */
+    /* Warnings (runtime.md "Warnings"), such as a failed poststop hook: the
+     * operation goes on.  NULL drops them. */
+    void (*warn)(const void *data, const char *msg);
+    const void *warn_data;
+};
+
+struct runtime_create_opts {
+    const char *bundle;         /* --bundle, default "." */
+    const char *pid_file;       /* --pid-file */
+    const char *console_socket; /* --console-socket */
+    int preserve_fds;           /* --preserve-fds */
+    bool no_pivot;              /* --no-pivot */
+    bool no_new_keyring;        /* --no-new-keyring */
+    bool foreground;            /* `run` without --detach: we stay init's parent */
+    int *ret_console; /* foreground with process.terminal: gets the pty master (caller closes) */
+    /* Debug lines (e.g. seccomp syscall names skipped), for --debug; may be
+     * NULL.  Called in the calling process, before create returns. */
+    void (*debug)(const void *data, const char *msg);
+    const void *debug_data;
+};
+
+/* create: set up the container and leave init waiting for start.
+ * On success *ret_pid is init's pid.  On failure nothing is left: no state
+ * directory, no process, no mount (runtime.md "Errors"). */
+int runtime_create(const struct runtime_ctx *ctx, const char *id,
+                   const struct runtime_create_opts *o, pid_t *ret_pid, struct error **err);
+
+/* start: let init exec the user process.  Fails if the container is not
+ * "created" (runtime.md "start"); reports an exec failure of init. */
+int runtime_start(const struct runtime_ctx *ctx, const char *id, struct error **err);
+
+/* state: the state with the live status filled in.  Caller frees. */
+struct spec_state *runtime_state(const struct runtime_ctx *ctx, const char *id,
+                                 struct error **err);
+
+/* kill: send SIG to init, or with ALL to every process of the container. */
+int runtime_kill(const struct runtime_ctx *ctx, const char *id, int sig, bool all,
+                 struct error **err);
+
+/* delete: remove a stopped container; with FORCE kill it first. */
+int runtime_delete(const struct runtime_ctx *ctx, const char *id, bool force,
+                   struct error **err);
+
+/* list: the states of every container under the root, sorted by id. */
+int runtime_list(const struct runtime_ctx *ctx, struct spec_state ***ret, size_t *ret_n,
+                 struct error **err);
+void runtime_list_free(struct spec_state **list, size_t n);
+
+/* ps: host pids of the processes in the container. */
+int runtime_ps(const struct runtime_ctx *ctx, const char *id, pid_t **ret, size_t *ret_n,
+               struct error **err);
+
+/* Wait for init (our child in `run`) and return its exit status as a shell
+ * would: the code, or 128+N for signal N.  Forwards SIGINT, SIGTERM, SIGHUP,
+ * SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH to init meanwhile. */
+int runtime_wait_forward(pid_t pid, struct error **err);
+
+/* runtime_wait_forward for a process with a terminal: relay between our
+ * stdin/stdout and MASTER (the pty master from ret_console, which this
+ * takes and closes) until init exits, with stdin in raw mode while it is a
+ * terminal and our terminal's size following SIGWINCH onto the pty. */
+int runtime_wait_terminal(pid_t pid, int master, struct error **err);
+
+/* Signal names and numbers: "KILL", "SIGKILL", "9" -> 9; -1 if unknown. */
+int runtime_parse_signal(const char *s);
+
+#endif
