@@ -537,6 +537,8 @@ static const struct codec_field state_private_fields[] = {
     BOOL(T, "pidns", pidns),
     STR(T, "cgroupPath", cgroup_path),
     BOOL(T, "rootless", rootless),
+    BOOL(T, "configAtStart", config_at_start),
+    BOOL(T, "configAtDelete", config_at_delete),
 };
 #undef T
 static const struct codec_type state_private_type =

@@ -596,6 +596,11 @@ struct spec_state_private {
     char *cgroup_path;        /* cgroupPath: absolute path of the container's cgroup, if any */
     bool has_rootless;
     bool rootless;
+    /* Which later operations need the frozen config.json, so that the
+     * others never parse it (a seccomp profile makes it ~100 KiB). */
+    bool has_config_at_start, has_config_at_delete;
+    bool config_at_start;  /* configAtStart: poststart hooks, a seccomp agent */
+    bool config_at_delete; /* configAtDelete: poststop hooks */
 };
 
 /* ---- parsing, validation, writing ---- */

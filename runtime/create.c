@@ -240,6 +240,12 @@ save_state(struct container *c, int dirfd, pid_t init, struct error **err)
         .pidns = c->ns.new_pid || c->ns.join_pid,
         .has_rootless = true,
         .rootless = c->rootless,
+        .has_config_at_start = true,
+        .config_at_start = (c->spec->hooks && c->spec->hooks->n_poststart > 0) ||
+                           (c->spec->linux_ && c->spec->linux_->seccomp &&
+                            c->spec->linux_->seccomp->listener_path),
+        .has_config_at_delete = true,
+        .config_at_delete = c->spec->hooks && c->spec->hooks->n_poststop > 0,
     };
     struct spec_state st = {
         .oci_version = (char *)SPEC_OCI_VERSION,
@@ -353,6 +359,11 @@ create_in_state(const struct runtime_ctx *ctx, struct container *c,
     dirfd = state_dir_create(rootfd, c->id, err);
     if (dirfd < 0)
         return dirfd;
+    /* init inherits every fd we hold at clone3, close-on-exec or not, until
+     * its execve; a host directory among them is a way out of the rootfs
+     * (CVE-2024-21626: /proc/self/fd/N/... as process.cwd, args[0] or an ELF
+     * interpreter).  Let go of the state root; reopen it to clean up. */
+    close(TAKE_FD(rootfd));
     rc = freeze_config(c->bundle_fd, dirfd, err);
     if (rc == 0)
         rc = spawn(c, dirfd, &init, err);
@@ -367,7 +378,9 @@ create_in_state(const struct runtime_ctx *ctx, struct container *c,
         struct error *ignored = NULL;
 
         kill_and_reap(init);
-        state_dir_remove(rootfd, c->id, &ignored);
+        rootfd = state_root_open(ctx->root, &ignored);
+        if (rootfd >= 0)
+            state_dir_remove(rootfd, c->id, &ignored);
         error_free(&ignored);
         if (c->hooks_started)
             hooks_create_failed(ctx, c);

@@ -182,8 +182,11 @@ runtime_delete(const struct runtime_ctx *ctx, const char *id, bool force, struct
         if (rc < 0)
             return error_wrap(err, "delete '%s'", id);
     }
-    /* Read before the state directory, which holds it, goes. */
-    cfg = hooks_delete_config(ctx, dirfd, id);
+    /* Read before the state directory, which holds it, goes; and only
+     * when there are poststop hooks (states written by older berth lack the
+     * flag: read it then). */
+    if (st->priv == NULL || !st->priv->has_config_at_delete || st->priv->config_at_delete)
+        cfg = hooks_delete_config(ctx, dirfd, id);
     rc = state_dir_remove(rootfd, id, err);
     if (rc < 0)
         return error_wrap(err, "delete '%s'", id);
