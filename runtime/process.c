@@ -291,9 +291,16 @@ process_exec(const struct spec *s, const struct process_opts *o, struct error **
     nnp = p->has_no_new_privileges && p->no_new_privileges;
     if ((rc = apply_rlimits(p, err)) < 0 || (rc = apply_oom_score_adj(p, err)) < 0)
         return rc;
+    /* A session keyring of its own, so that the container does not see
+     * the caller's keys.  Not fatal where the kernel has no keyrings or
+     * refuses them to us (ENOSYS, EPERM, EACCES from a seccomp profile),
+     * nor over the per-user key quota (EDQUOT): the quota of the host uid
+     * the container's root maps to, reached by an unprivileged user who
+     * starts many containers quickly (real root's quota is a million), and
+     * the keys the container would then share are that same user's own. */
     if (!o->no_new_keyring &&
         syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS &&
-        errno != EPERM && errno != EACCES)
+        errno != EPERM && errno != EACCES && errno != EDQUOT)
         return error_set(err, errno, "join a new session keyring");
     if ((rc = apply_personality(s, err)) < 0 || (rc = apply_io_priority(p, err)) < 0 ||
         (rc = apply_affinity(p, err)) < 0)
