@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +276,22 @@ build_env(const struct spec_process *p, const struct process_opts *o, int *ret_l
     return envp;
 }
 
+/* The process starts with every signal at its default and none blocked:
+ * nothing of how berth's caller treated signals (a background job ignores
+ * SIGINT) or of berth's own handling may be inherited through execve. */
+static void
+reset_signals(void)
+{
+    struct sigaction sa = {.sa_handler = SIG_DFL};
+    sigset_t none;
+
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            sigaction(sig, &sa, NULL); /* fails harmlessly for glibc's reserved ones */
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int
 process_exec(const struct spec *s, const struct process_opts *o, struct error **err)
 {
@@ -289,6 +306,7 @@ process_exec(const struct spec *s, const struct process_opts *o, struct error **
     if (p->args.n == 0)
         return error_setx(err, EINVAL, "process.args: empty, nothing to run");
     nnp = p->has_no_new_privileges && p->no_new_privileges;
+    reset_signals();
     if ((rc = apply_rlimits(p, err)) < 0 || (rc = apply_oom_score_adj(p, err)) < 0)
         return rc;
     /* A session keyring of its own, so that the container does not see

@@ -112,14 +112,14 @@ berth_create() {
 
 # The value of jq FILTER (default .status) in `berth state ID`.
 state_of() {
-    "$BERTH" --root "$ROOT" state "$1" | jq -r "${2:-.status}"
+    timeout 10 "$BERTH" --root "$ROOT" state "$1" | jq -r "${2:-.status}"
 }
 
 # Wait (up to 5 s) until container ID has STATUS.
 wait_for_status() {
     local id=$1 want=$2 i got=
     for i in $(seq 100); do
-        got=$("$BERTH" --root "$ROOT" state "$id" 2>/dev/null | jq -r .status)
+        got=$(timeout 10 "$BERTH" --root "$ROOT" state "$id" 2>/dev/null | jq -r .status)
         [ "$got" = "$want" ] && return 0
         sleep 0.05
     done
@@ -150,7 +150,7 @@ state_root_leftovers() {
 berth_cleanup() {
     local id
     [ -n "${ROOT:-}" ] && [ -d "$ROOT" ] || return 0
-    for id in $("$BERTH" --root "$ROOT" list -q 2>/dev/null); do
+    for id in $(timeout 10 "$BERTH" --root "$ROOT" list -q 2>/dev/null); do
         timeout 10 "$BERTH" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
     done
 }
@@ -168,4 +168,10 @@ set_args() {
     shift
     args=$(jq -cn '$ARGS.positional' --args -- "$@")
     update_config "$dir" --argjson a "$args" '.process.args = $a'
+}
+
+# berth_cmd with a time limit (30 s, then exit status 124), for commands that
+# can wait on a container: start, delete, and any that takes its lock.
+berth_cmd_t() {
+    timeout 30 "$BERTH" --root "$ROOT" "$@"
 }
