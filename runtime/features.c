@@ -19,6 +19,7 @@
  * empty value".  berth reports what it knows, so an unimplemented list is
  * written empty and an unimplemented switch is written false. */
 #include "runtime/features.h"
+#include "runtime/mount-opts.h"
 
 #include <errno.h>
 #include <linux/capability.h>
@@ -376,10 +377,13 @@ runtime_features_json(bool pretty, char **ret_buf, size_t *ret_len, struct error
     json_w_string(w, FEATURES_OCI_VERSION_MAX);
     write_strings(w, "hooks", hook_names, impl.hooks ? COUNT(hook_names) : 0);
     /* mountOptions: "The runtime MUST recognize the elements in this array as
-     * the options of mounts objects".  berth mounts nothing yet and gives no
-     * option a meaning: the list is empty until the mount code's option table
-     * can be listed here. */
-    write_strings(w, "mountOptions", NULL, 0);
+     * the options of mounts objects": the option table of the mount code
+     * itself (runtime/mount-opts.c); anything else is filesystem data. */
+    json_w_key(w, "mountOptions");
+    json_w_array_begin(w);
+    for (size_t i = 0; i < mount_opts_count(); i++)
+        json_w_string(w, mount_opts_name(i));
+    json_w_array_end(w);
     write_linux(w);
     write_annotations(w);
     /* config.json annotations that change what berth does: it reads none. */

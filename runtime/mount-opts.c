@@ -113,6 +113,18 @@ static const struct opt opts[] = {
     {"tmpcopyup", OPT_COPYUP, 0, 0},
 };
 
+size_t
+mount_opts_count(void)
+{
+    return sizeof(opts) / sizeof(opts[0]);
+}
+
+const char *
+mount_opts_name(size_t i)
+{
+    return i < mount_opts_count() ? opts[i].name : NULL;
+}
+
 static const struct opt *
 opt_lookup(const char *name)
 {

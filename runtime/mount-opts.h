@@ -74,6 +74,10 @@ struct mount_plan {
 int mount_plan_build(const struct spec_mount *m, struct mount_plan *ret, struct error **err)
     ATTR_WUR;
 
+/* The option strings berth gives a meaning to, for `berth features`. */
+size_t mount_opts_count(void);
+const char *mount_opts_name(size_t i);
+
 /* Free what the plan owns and zero it; safe on a zeroed plan. */
 void mount_plan_free(struct mount_plan *p);
 

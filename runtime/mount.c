@@ -16,6 +16,7 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/xalloc.h"
+#include "runtime/copyup.h"
 #include "runtime/mount-opts.h"
 
 /* glibc 2.36 has no wrappers for the new mount API. */
@@ -256,9 +257,19 @@ mount_new_fs(const char *type, const char *source, const struct mount_plan *plan
         read_fs_log(fsfd, log, sizeof(log));
         return error_set(err, -rc, "mount %s%s%s", type, log[0] ? ": " : "", log);
     }
-    mfd = sys_fsmount(fsfd, FSMOUNT_CLOEXEC, (unsigned)attr);
+    /* With tmpcopyup the tmpfs is filled while detached and writable, and
+     * only then made read-only (if asked) and attached. */
+    mfd = sys_fsmount(fsfd, FSMOUNT_CLOEXEC,
+                      (unsigned)(plan->copy_up ? attr & ~(uint64_t)MOUNT_ATTR_RDONLY : attr));
     if (mfd < 0)
         return error_set(err, errno, "fsmount %s", type);
+    if (plan->copy_up) {
+        rc = copyup_tree_at(dest_fd, mfd, err);
+        if (rc == 0 && (attr & MOUNT_ATTR_RDONLY))
+            rc = mount_setattr_fd(mfd, false, MOUNT_ATTR_RDONLY, 0, err);
+        if (rc < 0)
+            return rc;
+    }
     return attach(mfd, dest_fd, err);
 }
 

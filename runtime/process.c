@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,55 @@ apply_io_priority(const struct spec_process *p, struct error **err)
     if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0,
                 cls << 13 | (p->io_priority->has_priority ? p->io_priority->priority : 0)) < 0)
         return error_set(err, errno, "process.ioPriority");
+    return 0;
+}
+
+/* sched_setattr(2)'s argument (not in glibc 2.36's headers). */
+struct sched_attr_v1 {
+    uint32_t size;
+    uint32_t sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime;
+    uint64_t sched_deadline;
+    uint64_t sched_period;
+    uint32_t sched_util_min;
+    uint32_t sched_util_max;
+};
+
+static int
+apply_scheduler(const struct spec_process *p, struct error **err)
+{
+    /* enum spec_sched_policy order: the kernel's SCHED_* numbers are 0..6. */
+    static const uint32_t policy[SPEC_SCHED__COUNT] = {
+        [SPEC_SCHED_OTHER] = 0, [SPEC_SCHED_FIFO] = 1, [SPEC_SCHED_RR] = 2,
+        [SPEC_SCHED_BATCH] = 3, [SPEC_SCHED_ISO] = 4,  [SPEC_SCHED_IDLE] = 5,
+        [SPEC_SCHED_DEADLINE] = 6,
+    };
+    static const uint64_t flag[SPEC_SCHED_FLAG__COUNT] = {
+        [SPEC_SCHED_FLAG_RESET_ON_FORK] = 0x01, [SPEC_SCHED_FLAG_RECLAIM] = 0x02,
+        [SPEC_SCHED_FLAG_DL_OVERRUN] = 0x04,    [SPEC_SCHED_FLAG_KEEP_POLICY] = 0x08,
+        [SPEC_SCHED_FLAG_KEEP_PARAMS] = 0x10,   [SPEC_SCHED_FLAG_UTIL_CLAMP_MIN] = 0x20,
+        [SPEC_SCHED_FLAG_UTIL_CLAMP_MAX] = 0x40,
+    };
+    const struct spec_scheduler *sc = p->scheduler;
+    struct sched_attr_v1 attr = {.size = sizeof(attr)};
+
+    if (sc == NULL || sc->policy <= SPEC_SCHED_UNSET || sc->policy >= SPEC_SCHED__COUNT)
+        return 0;
+    attr.sched_policy = policy[sc->policy];
+    for (size_t i = 0; i < sc->flags.n; i++)
+        if (sc->flags.items[i] > 0 && sc->flags.items[i] < SPEC_SCHED_FLAG__COUNT)
+            attr.sched_flags |= flag[sc->flags.items[i]];
+    attr.sched_nice = sc->has_nice ? sc->nice : 0;
+    attr.sched_priority = sc->has_priority ? (uint32_t)sc->priority : 0;
+    attr.sched_runtime = sc->has_runtime ? sc->runtime : 0;
+    attr.sched_deadline = sc->has_deadline ? sc->deadline : 0;
+    attr.sched_period = sc->has_period ? sc->period : 0;
+    if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+        return error_set(err, errno, "process.scheduler (%s)",
+                         spec_enum_name(&spec_enum_sched_policy, sc->policy));
     return 0;
 }
 
@@ -321,7 +371,7 @@ process_exec(const struct spec *s, const struct process_opts *o, struct error **
         errno != EPERM && errno != EACCES && errno != EDQUOT)
         return error_set(err, errno, "join a new session keyring");
     if ((rc = apply_personality(s, err)) < 0 || (rc = apply_io_priority(p, err)) < 0 ||
-        (rc = apply_affinity(p, err)) < 0)
+        (rc = apply_affinity(p, err)) < 0 || (rc = apply_scheduler(p, err)) < 0)
         return rc;
     if ((rc = caps_drop_bounding(p->capabilities, err)) < 0)
         return rc;

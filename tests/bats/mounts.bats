@@ -364,3 +364,20 @@ proc
     [ -L "$B/rootfs/dev/null" ]
     assert_equal "$(readlink "$B/rootfs/dev/null")" /proc/sys/kernel/core_pattern
 }
+
+@test "tmpcopyup fills the tmpfs with what the image had there, read-only if asked" {
+    make_busybox_bundle "$TMP/b" sh -c 'cat /opt/cu/sub/f; readlink /opt/cu/link; touch /opt/cu/new 2>&1; grep " /opt/cu " /proc/mounts'
+    mkdir -p "$TMP/b/rootfs/opt/cu/sub"
+    echo image-data >"$TMP/b/rootfs/opt/cu/sub/f"
+    ln -s /etc/passwd "$TMP/b/rootfs/opt/cu/link"
+    update_config "$TMP/b" '.mounts += [{"destination": "/opt/cu", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "ro", "nosuid"]}]'
+    run berth_run cu "$TMP/b"
+    assert_success
+    assert_line --index 0 image-data
+    assert_line --index 1 /etc/passwd
+    assert_output --partial "Read-only file system"
+    assert_output --partial "tmpfs /opt/cu tmpfs ro"
+    # The image's own files are untouched.
+    [ "$(cat "$TMP/b/rootfs/opt/cu/sub/f")" = image-data ]
+    [ ! -e "$TMP/b/rootfs/opt/cu/new" ]
+}

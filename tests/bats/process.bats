@@ -387,3 +387,21 @@ four"
 3
 activated"
 }
+
+@test "process.scheduler sets the policy and nice value" {
+    make_busybox_bundle "$TMP/b" sh -c 'grep -E "^policy" /proc/self/sched; cut -d" " -f19 /proc/self/stat'
+    update_config "$TMP/b" '.process.scheduler = {"policy": "SCHED_BATCH", "nice": 7}'
+    run berth_run sched "$TMP/b"
+    assert_success
+    assert_line --index 0 --regexp '^policy +: +3$'
+    assert_line --index 1 7
+}
+
+@test "process.scheduler the kernel refuses is an error naming the field" {
+    make_busybox_bundle "$TMP/b"
+    # SCHED_DEADLINE with a runtime above its deadline is invalid everywhere.
+    update_config "$TMP/b" '.process.scheduler = {"policy": "SCHED_DEADLINE", "runtime": 2000000, "deadline": 1000000, "period": 1000000}'
+    run berth_run schedbad "$TMP/b"
+    assert_failure
+    assert_output --partial "process.scheduler"
+}
