@@ -181,6 +181,8 @@ init_main(struct container *c)
     /* Our copy of the state directory fd shares its flock(2) lock, which
      * would otherwise be held for as long as init lives. */
     close(c->state_dirfd);
+    if (process_initial_affinity(c->spec->process, &err) < 0)
+        fail(c->sync_fd, &err);
     if (c->ns.has_paths)
         rc = slow_path_namespaces(c, &err);
     else

@@ -219,18 +219,35 @@ parse_cpu_list(const char *list, cpu_set_t *set)
 }
 
 static int
-apply_affinity(const struct spec_process *p, struct error **err)
+set_affinity(const char *list, const char *field, struct error **err)
 {
     cpu_set_t set;
 
-    if (p->exec_cpu_affinity == NULL || p->exec_cpu_affinity->final == NULL)
+    if (list == NULL)
         return 0;
-    if (parse_cpu_list(p->exec_cpu_affinity->final, &set) < 0)
-        return error_setx(err, EINVAL, "process.execCPUAffinity.final: bad CPU list \"%s\"",
-                          p->exec_cpu_affinity->final);
+    if (parse_cpu_list(list, &set) < 0)
+        return error_setx(err, EINVAL, "process.execCPUAffinity.%s: bad CPU list \"%s\"", field,
+                          list);
     if (sched_setaffinity(0, sizeof(set), &set) < 0)
-        return error_set(err, errno, "process.execCPUAffinity.final");
+        return error_set(err, errno, "process.execCPUAffinity.%s \"%s\"", field, list);
     return 0;
+}
+
+/* config.md execCPUAffinity: "final" is where the process runs once it is
+ * in the container (set right before exec); "initial" where the runtime's
+ * process runs before that (set as init starts, see
+ * process_initial_affinity). */
+static int
+apply_affinity(const struct spec_process *p, struct error **err)
+{
+    return p->exec_cpu_affinity ? set_affinity(p->exec_cpu_affinity->final, "final", err) : 0;
+}
+
+int
+process_initial_affinity(const struct spec_process *p, struct error **err)
+{
+    return p && p->exec_cpu_affinity ? set_affinity(p->exec_cpu_affinity->initial, "initial", err)
+                                     : 0;
 }
 
 static int

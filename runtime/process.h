@@ -27,6 +27,9 @@ struct process_opts {
  * only on failure, with *err naming the process field. */
 int process_exec(const struct spec *s, const struct process_opts *o, struct error **err);
 
+/* execCPUAffinity.initial, for init as it starts. */
+int process_initial_affinity(const struct spec_process *p, struct error **err);
+
 /* Resolve ARGV0 as execvp(3) would, but with the PATH of the container's
  * environment ENV rather than ours.  Returns a malloc'd path, or NULL with
  * *err. */

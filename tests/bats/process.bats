@@ -405,3 +405,11 @@ activated"
     assert_failure
     assert_output --partial "process.scheduler"
 }
+
+@test "process.execCPUAffinity.final pins the process" {
+    make_busybox_bundle "$TMP/b" grep Cpus_allowed_list /proc/self/status
+    update_config "$TMP/b" '.process.execCPUAffinity = {"initial": "0", "final": "0"}'
+    run berth_run aff "$TMP/b"
+    assert_success
+    assert_output --regexp 'Cpus_allowed_list:[[:space:]]+0$'
+}
