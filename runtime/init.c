@@ -12,6 +12,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -57,6 +59,7 @@ set_sysctls(int root, const struct spec *s, struct error **err)
     for (size_t i = 0; i < m->n; i++) {
         _cleanup_free_ char *path = xasprintf("/proc/sys/%s", m->items[i].key);
         _cleanup_close_ int fd = -1;
+        struct statfs sfs;
         int rc;
 
         for (char *c = path + strlen("/proc/sys/"); *c; c++)
@@ -65,6 +68,13 @@ set_sysctls(int root, const struct spec *s, struct error **err)
         fd = fd_open_in_root(root, path, O_WRONLY | O_NOFOLLOW, 0);
         if (fd < 0)
             return error_set(err, -fd, "linux.sysctl[\"%s\"]", m->items[i].key);
+        /* CVE-2025-52881: a mount over /proc (or a part of it) could turn
+         * the write into one on another file; only a real procfs file is
+         * written. */
+        if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+            return error_setx(err, EPERM,
+                              "linux.sysctl[\"%s\"]: '%s' in the container is not on procfs",
+                              m->items[i].key, path);
         rc = fd_write_all(fd, m->items[i].value, strlen(m->items[i].value));
         if (rc < 0)
             return error_set(err, -rc, "linux.sysctl[\"%s\"] = \"%s\"", m->items[i].key,

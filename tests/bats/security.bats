@@ -190,3 +190,49 @@ forge_pid() {
     run berth_cmd_t list -q
     assert_output ""
 }
+
+@test "a sysctl write that a mount redirects off procfs is refused (CVE-2025-52881)" {
+    make_busybox_bundle "$B" true
+    echo original >"$TMP/target"
+    chmod 666 "$TMP/target"
+    # A file bind-mounted over the sysctl's procfs file: the write must not
+    # land in whatever sits there instead of procfs.
+    update_config "$B" --arg t "$TMP/target" '.linux.sysctl = {"kernel.msgmax": "12345"}
+        | .linux.namespaces |= (if any(.type == "ipc") then . else . + [{type: "ipc"}] end)
+        | .mounts += [{"destination": "/proc/sys/kernel/msgmax", "type": "bind", "source": $t, "options": ["bind"]}]
+        | .linux.readonlyPaths = []'
+    run berth_run sysredir "$B"
+    assert_failure
+    assert_output --partial 'linux.sysctl["kernel.msgmax"]'
+    assert_output --partial "not on procfs"
+    [ "$(cat "$TMP/target")" = original ]
+    run berth_cmd_t list -q
+    assert_output ""
+}
+
+@test "a mount destination below a symlink to a host path never creates on the host (CVE-2024-45310)" {
+    make_busybox_bundle "$B" true
+    mkdir -p "$TMP/hostdir"
+    # The image points a directory at a host path; the config mounts below
+    # it.  Resolved inside the rootfs the link dangles: berth refuses (runc
+    # would create the directories inside the rootfs), and the host path
+    # stays empty either way.
+    ln -s "$TMP/hostdir" "$B/rootfs/escape"
+    update_config "$B" '.mounts += [{"destination": "/escape/a/b/c", "type": "tmpfs", "source": "tmpfs"}]'
+    run berth_run esc "$B"
+    assert_failure
+    assert_output --partial "mounts["
+    run find "$TMP/hostdir" -mindepth 1
+    assert_output ""
+    run berth_cmd_t list -q
+    assert_output ""
+}
+
+@test "--no-pivot runs the container with MS_MOVE and chroot" {
+    make_busybox_bundle "$B" sh -c 'ls /; cat /proc/self/mountinfo | head -1'
+    run bash -c "cd '$B' && timeout 60 setsid -w '$BERTH' --root '$ROOT' run --no-pivot np </dev/null"
+    assert_success
+    assert_output --partial bin
+    run berth_cmd_t list -q
+    assert_output ""
+}
