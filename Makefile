@@ -48,6 +48,7 @@ CLI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SRCS))
 MAN_PAGES := $(wildcard man/*.8)
+MAN7_PAGES := $(wildcard man/*.7)
 
 .PHONY: all check unit bats install uninstall deps format format-check fuzz bench clean \
         san-unit check-san quickstart
@@ -108,9 +109,11 @@ install: $(BUILD)/berth
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BUILD)/berth $(DESTDIR)$(BINDIR)/berth
 	$(if $(MAN_PAGES),install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/)
+	$(if $(MAN7_PAGES),install -d $(DESTDIR)$(MANDIR)/man7 && install -m 0644 $(MAN7_PAGES) $(DESTDIR)$(MANDIR)/man7/)
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/berth $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN_PAGES)))
+	rm -f $(DESTDIR)$(BINDIR)/berth $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN_PAGES))) \
+	    $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7_PAGES)))
 
 deps:
 	tests/install-deps

@@ -27,10 +27,15 @@ check_errno(struct validator *v, const char *key, int action, uint32_t value)
     if (!takes_errno(action))
         validate_error(v, key, "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, not %s",
                        name);
-    /* The filter returns 16 bits of data, and the kernel caps an errno at
-     * MAX_ERRNO (4095), beyond which the caller would not see a failure. */
-    else if (action == SPEC_SCMP_ACT_ERRNO && value > 4095)
-        validate_warning(v, key, "%" PRIu32 " is above 4095, the largest errno: capped", value);
+    /* The filter returns 16 bits of data and the kernel caps an errno at
+     * MAX_ERRNO (4095), but libseccomp refuses 4095 itself, so 4094 is the
+     * largest errno a filter can return: berth caps there
+     * (seccomp/sfilter.c), and says so. */
+    else if (action == SPEC_SCMP_ACT_ERRNO && value > 4094)
+        validate_warning(v, key,
+                         "%" PRIu32 " is above 4094, the largest errno a seccomp filter "
+                         "can return: capped to 4094",
+                         value);
     else if (action == SPEC_SCMP_ACT_TRACE && value > 65535)
         validate_warning(v, key, "%" PRIu32 " does not fit the 16 bits the tracer gets", value);
 }

@@ -18,12 +18,16 @@
  * name from ever being a container id (state_check_id()). */
 #define CACHE_DIR "seccomp@cache"
 
+/* The cache directory, made if missing; -1 when there is none we can
+ * trust: it must be ours and writable by no one else, since a filter read
+ * from it is loaded as it is. */
 static int
 open_cache_dir(const char *root)
 {
     struct error *ignored = NULL;
     _cleanup_close_ int rootfd = state_root_open(root, &ignored);
-    int fd;
+    _cleanup_close_ int fd = -1;
+    struct stat st;
 
     error_free(&ignored);
     if (rootfd < 0)
@@ -31,7 +35,9 @@ open_cache_dir(const char *root)
     if (mkdirat(rootfd, CACHE_DIR, 0700) < 0 && errno != EEXIST)
         return -1;
     fd = openat(rootfd, CACHE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    return fd < 0 ? -1 : fd;
+    if (fd < 0 || fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022) != 0)
+        return -1;
+    return TAKE_FD(fd);
 }
 
 int
@@ -159,7 +165,8 @@ filter_load(const struct sfilter *f, int start_fd, struct error **err)
 int
 filter_agent_open(const struct spec *cfg, int *ret_fd, struct error **err)
 {
-    const struct spec_seccomp *sc = cfg->linux_ != NULL ? cfg->linux_->seccomp : NULL;
+    const struct spec_seccomp *sc =
+        cfg != NULL && cfg->linux_ != NULL ? cfg->linux_->seccomp : NULL;
     int fd;
 
     *ret_fd = -1;

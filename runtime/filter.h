@@ -39,8 +39,10 @@ int filter_compile(const char *root, const struct spec_seccomp *sc, struct sfilt
  * notified, the agent having the fd by then. */
 int filter_load(const struct sfilter *f, int start_fd, struct error **err) ATTR_WUR;
 
-/* `start`: when CFG notifies, connect to its listenerPath; *RET_FD is the
- * socket, or -1 when there is nothing to hand over. */
+/* `start`: when CFG (the config frozen at create; NULL when start does not
+ * read it) notifies, connect to its listenerPath; *RET_FD is the socket, or
+ * -1 when there is nothing to hand over.  A create that records whether
+ * start needs the config must count sfilter_has_notify() as a need. */
 int filter_agent_open(const struct spec *cfg, int *ret_fd, struct error **err) ATTR_WUR;
 
 /* `start`, after asking init to start: receive the listener fd on CONN

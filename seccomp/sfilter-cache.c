@@ -259,7 +259,9 @@ parse_entry(const char *text, size_t len, const struct buf *key)
 static struct sfilter *
 lookup(int dirfd, const char *name, const struct buf *key)
 {
-    _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO planted here must not hang create. */
+    _cleanup_close_ int fd =
+        openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     _cleanup_free_ char *text = NULL;
     struct stat st;
     ssize_t n;

@@ -60,9 +60,9 @@ list_matches(const struct json_value *list, const struct strv *caps, const char 
         return !any;
     for (size_t i = 0; i < list->u.arr.n; i++) {
         const struct json_value *e = list->u.arr.items[i];
-        bool hit = e->type == JSON_STRING
-                   && (caps != NULL ? strv_has(caps, e->u.str.text)
-                                    : strcmp(e->u.str.text, s) == 0);
+        bool hit =
+            e->type == JSON_STRING
+            && (caps != NULL ? strv_has(caps, e->u.str.text) : strcmp(e->u.str.text, s) == 0);
 
         if (any && hit)
             return true;
@@ -262,8 +262,9 @@ sfilter_default_profile(const struct strv *caps, struct error **err)
     size_t len;
 
     if (arch == NULL) {
-        error_setx(err, EINVAL, "the default seccomp profile: libseccomp's native architecture "
-                                "has no runtime-spec name");
+        error_setx(err, EINVAL,
+                   "the default seccomp profile: libseccomp's native architecture "
+                   "has no runtime-spec name");
         return NULL;
     }
     data = json_parse(default_profile_json, strlen(default_profile_json), DATA_NAME, err);

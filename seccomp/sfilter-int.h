@@ -36,8 +36,8 @@ int sfilter_check_listener(const struct spec_seccomp *sc, struct error **err) AT
  * libseccomp's program, or *RET_N = 0 when SC needs none.  Fails only if
  * the stub cannot be encoded (-EOVERFLOW). */
 int sfilter_enosys_stub(const struct spec_seccomp *sc, const uint32_t *arches, size_t n_arches,
-                        bool no_x32, struct sock_filter **ret, size_t *ret_n,
-                        struct error **err) ATTR_WUR;
+                        bool no_x32, struct sock_filter **ret, size_t *ret_n, struct error **err)
+    ATTR_WUR;
 
 DEFINE_CLEANUP_FUNC(struct sfilter *, sfilter_free)
 

@@ -53,8 +53,8 @@ sfilter_agent_connect(const char *path, struct error **err)
         rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
     while (rc < 0 && errno == EINTR);
     if (rc < 0)
-        return error_set(err, errno, "linux.seccomp.listenerPath '%s': connect to the seccomp agent",
-                         path);
+        return error_set(err, errno,
+                         "linux.seccomp.listenerPath '%s': connect to the seccomp agent", path);
     return TAKE_FD(fd);
 }
 

@@ -30,7 +30,11 @@
  *     then adds one rule per condition, so that the syscall matches when ANY
  *     condition holds.  berth does the same;
  *   - SCMP_CMP_MASKED_EQ is (arg & value) == valueTwo;
- *   - more than 32 rules turn on libseccomp's binary-tree optimisation.
+ *   - more than 32 syscall names turn on libseccomp's binary-tree
+ *     optimisation (runc counts rules of one name each);
+ *   - on x86_64, when the kernel cannot run x32 code, the x32 section is
+ *     left out and the stub answers x32 calls with ENOSYS, as the kernel
+ *     would (sfilter.c, kernel_lacks_x32()).
  *
  * ENOSYS for syscalls newer than the profile.  A profile is an allowlist
  * written at some date; a libc built later tries the syscalls of newer
@@ -55,13 +59,16 @@
  * x32's own largest, below x32's compat range (512 up).
  *
  * SCMP_ACT_NOTIFY: the filter is loaded with SECCOMP_FILTER_FLAG_NEW_LISTENER
- * and sfilter_load() returns the listener fd; runtime/notify.c hands it to
+ * and sfilter_load() returns the listener fd; runtime/filter.c hands it to
  * `berth start`, which sends it to the agent at listenerPath with the
  * container process state (sfilter_agent_*() below).  The syscall that
  * carries the fd out of init (sendmsg, on the native architecture) cannot
  * be notified: the agent could never answer it.  Nor can the default
  * action be SCMP_ACT_NOTIFY (runc refuses both, its hand-off being write).
- * What init does after the sendmsg reaches an agent that has the fd. */
+ * What init does after the sendmsg reaches an agent that has the fd.
+ *
+ * The compiled program is cached (sfilter_compile_cached(), in the state
+ * root): compiling the default profile takes libseccomp some 10 ms. */
 
 #include <linux/filter.h>
 #include <seccomp.h>

@@ -193,8 +193,9 @@ cfg() {
 }
 
 # runc spec and berth spec must agree except where berth-spec(8) says they
-# differ: ociVersion, hostname, no ambient capabilities, and the cgroup
-# namespace, which runc adds only when /sys/fs/cgroup is cgroup2.
+# differ: ociVersion, hostname, no ambient capabilities, the default seccomp
+# profile (berth-seccomp(7); runc writes none), and the cgroup namespace,
+# which runc adds only when /sys/fs/cgroup is cgroup2.
 compare_with_runc() {
     local flag=$1 ours="$TMP/ours" theirs="$TMP/theirs" norm
     command -v runc >/dev/null || skip "runc is not installed"
@@ -202,7 +203,7 @@ compare_with_runc() {
     run berth_cmd spec $flag --bundle "$ours"
     assert_success
     (cd "$theirs" && runc spec $flag) || fail "runc spec $flag failed"
-    norm='del(.ociVersion, .hostname, .process.capabilities.ambient)'
+    norm='del(.ociVersion, .hostname, .process.capabilities.ambient, .linux.seccomp)'
     if ! jq -e '.linux.namespaces | any(.type == "cgroup")' "$theirs/config.json" >/dev/null; then
         norm="$norm | del(.linux.namespaces[] | select(.type == \"cgroup\"))"
     fi
@@ -211,6 +212,8 @@ compare_with_runc() {
     # And the differences are the documented ones.
     jq -e '.ociVersion == "1.3.0" and .hostname == "berth"' "$ours/config.json" >/dev/null
     jq -e '.process.capabilities | has("ambient") | not' "$ours/config.json" >/dev/null
+    jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO"' "$ours/config.json" >/dev/null
+    jq -e '.linux | has("seccomp") | not' "$theirs/config.json" >/dev/null
 }
 
 @test "spec matches runc spec apart from the documented differences" {

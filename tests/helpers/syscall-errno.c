@@ -20,15 +20,27 @@ static const struct {
     const char *name;
     long nr;
 } calls[] = {
-    {"getpid", SYS_getpid},   {"getppid", SYS_getppid},         {"getuid", SYS_getuid},
-    {"geteuid", SYS_geteuid}, {"getgid", SYS_getgid},           {"getegid", SYS_getegid},
-    {"gettid", SYS_gettid},   {"sched_yield", SYS_sched_yield}, {"getpgrp", SYS_getpgrp},
+    {"getpid", SYS_getpid},
+    {"getppid", SYS_getppid},
+    {"getuid", SYS_getuid},
+    {"geteuid", SYS_geteuid},
+    {"getgid", SYS_getgid},
+    {"getegid", SYS_getegid},
+    {"gettid", SYS_gettid},
+    {"sched_yield", SYS_sched_yield},
+    {"getpgrp", SYS_getpgrp},
     {"umask", SYS_umask},
     /* For the default profile: with null pointers these fail (EFAULT,
      * EINVAL) or do nothing harmful when the filter lets them through. */
-    {"keyctl", SYS_keyctl},   {"unshare", SYS_unshare},         {"mount", SYS_mount},
-    {"clone", SYS_clone},     {"clone3", SYS_clone3},           {"personality", SYS_personality},
-    {"socket", SYS_socket},   {"pidfd_open", SYS_pidfd_open},   {"close", SYS_close},
+    {"keyctl", SYS_keyctl},
+    {"unshare", SYS_unshare},
+    {"mount", SYS_mount},
+    {"clone", SYS_clone},
+    {"clone3", SYS_clone3},
+    {"personality", SYS_personality},
+    {"socket", SYS_socket},
+    {"pidfd_open", SYS_pidfd_open},
+    {"close", SYS_close},
 };
 
 static int

@@ -755,7 +755,13 @@ static const struct vcase cases[] = {
       "config.json: linux.seccomp.architectures[2]: \"SCMP_ARCH_X86_64\" is listed twice (also "
       "architectures[0])"),
     W(J({"linux" : {"seccomp" : {"defaultAction" : "SCMP_ACT_ERRNO", "defaultErrnoRet" : 5000}}}),
-      "config.json: linux.seccomp.defaultErrnoRet: 5000 is above 4095, the largest errno: capped"),
+      "config.json: linux.seccomp.defaultErrnoRet: 5000 is above 4094, the largest errno a "
+      "seccomp filter can return: capped to 4094"),
+    /* libseccomp takes 4094, refuses 4095. */
+    C(J({"linux" : {"seccomp" : {"defaultAction" : "SCMP_ACT_ERRNO", "defaultErrnoRet" : 4094}}})),
+    W(J({"linux" : {"seccomp" : {"defaultAction" : "SCMP_ACT_ERRNO", "defaultErrnoRet" : 4095}}}),
+      "config.json: linux.seccomp.defaultErrnoRet: 4095 is above 4094, the largest errno a "
+      "seccomp filter can return: capped to 4094"),
     C(J({
         "linux" : {
             "seccomp" : {

@@ -566,8 +566,8 @@ notify_round_trip(struct sfilter *f)
             char b[CMSG_SPACE(sizeof(int))];
         } u = {0};
         struct iovec iov = {.iov_base = &one, .iov_len = 1};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-                            .msg_controllen = sizeof(u.b)};
+        struct msghdr mh = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
         struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || (fd = sfilter_load(f, &e)) <= 0)
@@ -592,8 +592,8 @@ notify_round_trip(struct sfilter *f)
         } u;
         char one;
         struct iovec iov = {.iov_base = &one, .iov_len = 1};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-                            .msg_controllen = sizeof(u.b)};
+        struct msghdr mh = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
 
         if (recvmsg(sp[0], &mh, MSG_CMSG_CLOEXEC) == 1 && CMSG_FIRSTHDR(&mh) != NULL)
             memcpy(&listener, CMSG_DATA(CMSG_FIRSTHDR(&mh)), sizeof(int));
@@ -665,8 +665,8 @@ test_notify(void)
     sfilter_free(f);
     sc.flags = (struct enumv){0};
 
-    rules[1] = (struct spec_syscall){.names = NAMES("getpid", "sendmsg"),
-                                     .action = SPEC_SCMP_ACT_NOTIFY};
+    rules[1] =
+        (struct spec_syscall){.names = NAMES("getpid", "sendmsg"), .action = SPEC_SCMP_ACT_NOTIFY};
     f = NULL;
     tap_ok(compile(&sc, &f) == -EINVAL
                && error_is("linux.seccomp.syscalls[1].names[1]: SCMP_ACT_NOTIFY on 'sendmsg' is "
