@@ -65,4 +65,15 @@ int fd_write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t
 int fd_replace_file_at(int dirfd, const char *name, const void *buf, size_t len, mode_t mode,
                        bool durable);
 
+/* Send up to LEN bytes of DATA on the socket SOCK with the fd FD attached
+ * (SCM_RIGHTS) when FD >= 0.  Returns the bytes sent (a stream socket may
+ * take fewer) or -errno; EINTR is retried, SIGPIPE never raised. */
+ssize_t fd_send_fd(int sock, const void *data, size_t len, int fd);
+
+/* Receive up to SIZE bytes into BUF (recvmsg FLAGS added).  *RET_FD gets
+ * the first fd that came with them, close-on-exec, or -1; any further ones
+ * are closed, and a truncated control message is -EBADMSG.  Returns the
+ * bytes received (0 at EOF) or -errno. */
+ssize_t fd_recv_fd(int sock, void *buf, size_t size, int flags, int *ret_fd);
+
 #endif

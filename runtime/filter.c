@@ -51,80 +51,6 @@ filter_compile(const char *root, const struct spec_seccomp *sc, struct sfilter *
 
 /* ---- init ---- */
 
-static int
-send_listener(int sock, int fd)
-{
-    union {
-        struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } u;
-    struct sync_msg m = {.type = SYNC_SECCOMP};
-    struct iovec iov = {.iov_base = &m, .iov_len = offsetof(struct sync_msg, text)};
-    struct msghdr mh = {
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
-        .msg_control = u.buf,
-        .msg_controllen = sizeof(u.buf),
-    };
-    struct cmsghdr *cm;
-
-    memset(&u, 0, sizeof(u));
-    cm = CMSG_FIRSTHDR(&mh);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-    while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-        if (errno != EINTR)
-            return -errno;
-    return 0;
-}
-
-/* One message on SOCK, and the fd that came with it (or -1), with
- * recvmsg(2) alone: it is also init's call while it waits for the ack. */
-static ssize_t
-recv_msg_fd(int sock, struct sync_msg *m, int *ret_fd)
-{
-    union {
-        struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(int) * 4)];
-    } u;
-    struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
-    struct msghdr mh = {
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
-        .msg_control = u.buf,
-        .msg_controllen = sizeof(u.buf),
-    };
-    ssize_t n;
-
-    *ret_fd = -1;
-    memset(m, 0, sizeof(*m));
-    do
-        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return -errno;
-    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
-        size_t nfds;
-
-        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-            continue;
-        nfds = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (size_t i = 0; i < nfds; i++) {
-            int got;
-
-            memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-            if (*ret_fd < 0)
-                *ret_fd = got;
-            else
-                close(got);
-        }
-    }
-    m->text[sizeof(m->text) - 1] = '\0';
-    return n;
-}
-
 int
 filter_load(const struct sfilter *f, int start_fd, struct error **err)
 {
@@ -141,11 +67,11 @@ filter_load(const struct sfilter *f, int start_fd, struct error **err)
                           "linux.seccomp: SCMP_ACT_NOTIFY: no connection to hand the notify fd "
                           "over");
     }
-    rc = send_listener(start_fd, listener);
+    rc = sync_send_fd(start_fd, SYNC_SECCOMP, 0, listener);
     close(listener);
     if (rc < 0)
         return error_set(err, -rc, "linux.seccomp: hand the notify fd to `berth start`");
-    n = recv_msg_fd(start_fd, &m, &extra);
+    n = sync_recv_fd(start_fd, &m, &extra);
     if (extra >= 0)
         close(extra);
     if (n < 0)
@@ -197,7 +123,7 @@ filter_relay(int conn, int agent, const struct spec *cfg, const struct spec_stat
     if (agent_fd < 0)
         return 0;
     sc = cfg->linux_->seccomp;
-    n = recv_msg_fd(conn, &m, &listener);
+    n = sync_recv_fd(conn, &m, &listener);
     if (n < 0)
         return error_set(err, (int)-n, "waiting for init's seccomp notify fd");
     if (n == 0)

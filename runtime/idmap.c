@@ -281,35 +281,6 @@ make_tree(const struct spec *s, size_t i, int bundle_fd, pid_t init, struct erro
     return TAKE_FD(tree);
 }
 
-static int
-send_tree(int sock, size_t index, int fd, struct error **err)
-{
-    union {
-        struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } u;
-    struct sync_msg msg = {.type = SYNC_IDMAP_FD, .value = (int64_t)index};
-    struct iovec iov = {.iov_base = &msg, .iov_len = offsetof(struct sync_msg, text)};
-    struct msghdr mh = {
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
-        .msg_control = u.buf,
-        .msg_controllen = sizeof(u.buf),
-    };
-    struct cmsghdr *cm;
-
-    memset(&u, 0, sizeof(u));
-    cm = CMSG_FIRSTHDR(&mh);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-    while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-        if (errno != EINTR)
-            return error_set(err, errno, "send the idmapped mount to init");
-    return 0;
-}
-
 int
 idmap_send_mounts(const struct spec *s, int bundle_fd, pid_t init, int sock, struct error **err)
 {
@@ -323,9 +294,9 @@ idmap_send_mounts(const struct spec *s, int bundle_fd, pid_t init, int sock, str
         tree = make_tree(s, i, bundle_fd, init, err);
         if (tree < 0)
             return error_wrap(err, "mounts[%zu] (destination \"%s\")", i, s->mounts[i].destination);
-        rc = send_tree(sock, i, tree, err);
+        rc = sync_send_fd(sock, SYNC_IDMAP_FD, (int64_t)i, tree);
         if (rc < 0)
-            return rc;
+            return error_set(err, -rc, "send the idmapped mount to init");
     }
     rc = sync_send(sock, SYNC_IDMAP_DONE, 0);
     if (rc < 0)
@@ -335,58 +306,13 @@ idmap_send_mounts(const struct spec *s, int bundle_fd, pid_t init, int sock, str
 
 /* ---- init: receiving them ---- */
 
-/* One message and the first fd that came with it (-1 if none; extras are
- * closed).  Returns the message length, 0 at EOF, or -errno. */
-static ssize_t
-recv_msg_fd(int sock, struct sync_msg *m, int *ret_fd)
-{
-    union {
-        struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(int) * 4)];
-    } u;
-    struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
-    struct msghdr mh = {
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
-        .msg_control = u.buf,
-        .msg_controllen = sizeof(u.buf),
-    };
-    ssize_t n;
-
-    *ret_fd = -1;
-    memset(m, 0, sizeof(*m));
-    do
-        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return -errno;
-    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
-        size_t nfds;
-
-        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-            continue;
-        nfds = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (size_t i = 0; i < nfds; i++) {
-            int got;
-
-            memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-            if (*ret_fd < 0)
-                *ret_fd = got;
-            else
-                close(got);
-        }
-    }
-    m->text[sizeof(m->text) - 1] = '\0';
-    return n;
-}
-
 /* Take one SYNC_IDMAP_FD (or the final SYNC_IDMAP_DONE: returns 1). */
 static int
 receive_one(int sock, const struct spec *s, int *fds, struct error **err)
 {
     struct sync_msg msg;
     int fd = -1;
-    ssize_t n = recv_msg_fd(sock, &msg, &fd);
+    ssize_t n = sync_recv_fd(sock, &msg, &fd);
     size_t index;
 
     if (n == 0)

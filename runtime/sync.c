@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "runtime/sync.h"
 
+#include "lib/fd.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -70,4 +72,24 @@ sync_expect(int fd, enum sync_type type, struct sync_msg *msg, struct error **er
         return error_setx(err, EPROTO, "container init sent step %u, expected %u",
                           msg->type, (unsigned)type);
     return 0;
+}
+
+int
+sync_send_fd(int fd, enum sync_type type, int64_t value, int attached)
+{
+    struct sync_msg m = {.type = type, .value = value};
+    ssize_t n = fd_send_fd(fd, &m, offsetof(struct sync_msg, text), attached);
+
+    return n < 0 ? (int)n : 0;
+}
+
+ssize_t
+sync_recv_fd(int fd, struct sync_msg *msg, int *ret_fd)
+{
+    ssize_t n;
+
+    memset(msg, 0, sizeof(*msg));
+    n = fd_recv_fd(fd, msg, sizeof(*msg), 0, ret_fd);
+    msg->text[sizeof(msg->text) - 1] = '\0';
+    return n;
 }

@@ -41,6 +41,12 @@ struct sync_msg {
 int sync_send(int fd, enum sync_type type, int64_t value);
 /* Send ERR as SYNC_ERROR (used by the child right before _exit). */
 void sync_send_error(int fd, const struct error *err);
+/* Send a message of TYPE and VALUE with the fd FD attached. */
+int sync_send_fd(int fd, enum sync_type type, int64_t value, int attached);
+/* Receive the next message and the fd that came with it (-1 if none).
+ * Returns the message length, 0 at EOF, or -errno. */
+ssize_t sync_recv_fd(int fd, struct sync_msg *msg, int *ret_fd);
+
 /* Receive the next message into *MSG.  -EPIPE when the peer is gone. */
 int sync_recv(int fd, struct sync_msg *msg);
 /* Receive a message and require TYPE: a SYNC_ERROR becomes *err (with the

@@ -76,76 +76,24 @@ terminal_check(const struct spec *s, const struct runtime_create_opts *o, struct
 int
 terminal_send_fd(int sock, int fd, const char *name, struct error **err)
 {
-    union {
-        struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } u;
-    struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
-    struct msghdr mh = {
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
-        .msg_control = u.buf,
-        .msg_controllen = sizeof(u.buf),
-    };
-    struct cmsghdr *cm;
+    ssize_t n = fd_send_fd(sock, name, strlen(name), fd);
 
-    memset(&u, 0, sizeof(u));
-    cm = CMSG_FIRSTHDR(&mh);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-    while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0) {
-        if (errno != EINTR)
-            return error_set(err, errno, "send the terminal");
-    }
+    if (n < 0)
+        return error_set(err, (int)-n, "send the terminal");
     return 0;
 }
 
 int
 terminal_recv_fd(int sock, int flags, struct error **err)
 {
-    union {
-        struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(int) * 8)];
-    } u;
     char data[256];
-    struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
-    struct msghdr mh = {
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
-        .msg_control = u.buf,
-        .msg_controllen = sizeof(u.buf),
-    };
-    ssize_t n;
-    int fd = -1;
+    int fd;
+    ssize_t n = fd_recv_fd(sock, data, sizeof(data), flags, &fd);
 
-    do
-        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return error_set(err, errno, "receive the terminal");
-    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-        size_t nfds;
-
-        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-            continue;
-        nfds = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (size_t i = 0; i < nfds; i++) {
-            int got;
-
-            memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-            /* Keep the first; an extra fd is nothing we asked for. */
-            if (fd < 0)
-                fd = got;
-            else
-                close(got);
-        }
-    }
-    if (fd >= 0 && (mh.msg_flags & MSG_CTRUNC)) {
-        close(fd);
+    if (n == -EBADMSG)
         return error_setx(err, EBADMSG, "receive the terminal: control data truncated");
-    }
+    if (n < 0)
+        return error_set(err, (int)-n, "receive the terminal");
     if (fd < 0)
         return error_setx(err, n == 0 ? EPIPE : EBADMSG,
                           "receive the terminal: no file descriptor in the message");

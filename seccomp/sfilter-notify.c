@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/fd.h"
 #include "lib/json.h"
 #include "lib/xalloc.h"
 
@@ -122,36 +123,13 @@ sfilter_process_state(const struct spec_state *st, const char *metadata, char **
 int
 sfilter_agent_send(int sock, int listener_fd, const char *state, struct error **err)
 {
-    union {
-        struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } u;
     size_t len = strlen(state), done = 0;
-    bool first = true;
 
-    memset(&u, 0, sizeof(u));
     while (done < len) {
-        struct iovec iov = {.iov_base = (char *)state + done, .iov_len = len - done};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-        ssize_t n;
+        ssize_t n = fd_send_fd(sock, state + done, len - done, done == 0 ? listener_fd : -1);
 
-        if (first) {
-            struct cmsghdr *cm;
-
-            mh.msg_control = u.buf;
-            mh.msg_controllen = sizeof(u.buf);
-            cm = CMSG_FIRSTHDR(&mh);
-            cm->cmsg_level = SOL_SOCKET;
-            cm->cmsg_type = SCM_RIGHTS;
-            cm->cmsg_len = CMSG_LEN(sizeof(int));
-            memcpy(CMSG_DATA(cm), &listener_fd, sizeof(int));
-        }
-        n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
         if (n < 0)
-            return error_set(err, errno, "send the notify fd and the container state");
-        first = false;
+            return error_set(err, (int)-n, "send the notify fd and the container state");
         done += (size_t)n;
     }
     return 0;
