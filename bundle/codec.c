@@ -22,8 +22,7 @@ alloc_items(size_t n, size_t size)
 }
 
 static void
-type_error(struct diags *d, struct json_path *p, const char *want,
-           const struct json_value *v)
+type_error(struct diags *d, struct json_path *p, const char *want, const struct json_value *v)
 {
     diags_error(d, json_path_str(p), "expected %s, got %s", want, json_type_name(v->type));
 }
@@ -141,8 +140,8 @@ load_uint(const void *src, size_t size)
 }
 
 static bool
-parse_int(const struct codec_field *f, const struct json_value *v, void *dst,
-          struct json_path *p, struct diags *d)
+parse_int(const struct codec_field *f, const struct json_value *v, void *dst, struct json_path *p,
+          struct diags *d)
 {
     int64_t min, max, n;
     int rc;
@@ -167,8 +166,8 @@ parse_int(const struct codec_field *f, const struct json_value *v, void *dst,
 }
 
 static bool
-parse_uint_value(const struct json_value *v, uint64_t max, uint64_t *ret,
-                 struct json_path *p, struct diags *d)
+parse_uint_value(const struct json_value *v, uint64_t max, uint64_t *ret, struct json_path *p,
+                 struct diags *d)
 {
     int rc;
 
@@ -190,8 +189,7 @@ parse_uint_value(const struct json_value *v, uint64_t max, uint64_t *ret,
 }
 
 static void
-enum_error(const struct spec_enum *e, const char *got, struct json_path *p,
-           struct diags *d)
+enum_error(const struct spec_enum *e, const char *got, struct json_path *p, struct diags *d)
 {
     char *list = NULL;
     size_t len = 0;
@@ -208,8 +206,8 @@ enum_error(const struct spec_enum *e, const char *got, struct json_path *p,
 }
 
 static bool
-parse_enum(const struct spec_enum *e, const struct json_value *v, int *dst,
-           struct json_path *p, struct diags *d)
+parse_enum(const struct spec_enum *e, const struct json_value *v, int *dst, struct json_path *p,
+           struct diags *d)
 {
     int value;
 
@@ -287,8 +285,7 @@ parse_enumv(const struct spec_enum *e, const struct json_value *v, struct enumv 
 }
 
 static void
-parse_strmap(const struct json_value *v, struct strmap *dst, struct json_path *p,
-             struct diags *d)
+parse_strmap(const struct json_value *v, struct strmap *dst, struct json_path *p, struct diags *d)
 {
     if (!expect(v, JSON_OBJECT, p, d))
         return;
@@ -336,8 +333,8 @@ parse_array(const struct codec_type *sub, const struct json_value *v, void **dst
 }
 
 static void
-parse_objmap(const struct codec_type *sub, const struct json_value *v, void **dst,
-             size_t *count, struct json_path *p, struct diags *d)
+parse_objmap(const struct codec_type *sub, const struct json_value *v, void **dst, size_t *count,
+             struct json_path *p, struct diags *d)
 {
     char *items;
     size_t n = 0;
@@ -375,8 +372,8 @@ set_flag(void *obj, const struct codec_field *f)
 }
 
 static void
-parse_field(const struct codec_field *f, const struct json_value *v, void *obj,
-            struct json_path *p, struct diags *d)
+parse_field(const struct codec_field *f, const struct json_value *v, void *obj, struct json_path *p,
+            struct diags *d)
 {
     void *dst = AT(obj, f->off, void);
     uint64_t u;

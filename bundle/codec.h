@@ -37,11 +37,11 @@ struct codec_field {
     const char *name;
     enum codec_kind kind;
     unsigned flags;
-    size_t off;     /* offset of the value */
-    size_t aux;     /* CK_BOOL/INT/UINT: offset of has_ flag; CK_ARR/OBJMAP: of the count */
-    size_t size;    /* CK_INT/UINT: sizeof the value */
+    size_t off;      /* offset of the value */
+    size_t aux;      /* CK_BOOL/INT/UINT: offset of has_ flag; CK_ARR/OBJMAP: of the count */
+    size_t size;     /* CK_INT/UINT: sizeof the value */
     const void *sub; /* struct codec_type or struct spec_enum */
-    int64_t min;    /* CK_INT/UINT bounds when min < max, else the type's own */
+    int64_t min;     /* CK_INT/UINT bounds when min < max, else the type's own */
     int64_t max;
 };
 
@@ -63,8 +63,8 @@ void codec_write(const struct codec_type *type, const void *obj, struct json_wri
 void codec_free(const struct codec_type *type, void *obj);
 
 /* Parse a whole document of TYPE into a new object, or NULL with *err. */
-void *codec_parse_doc(const struct codec_type *type, const char *buf, size_t len,
-                      const char *file, struct error **err);
+void *codec_parse_doc(const struct codec_type *type, const char *buf, size_t len, const char *file,
+                      struct error **err);
 int codec_write_doc(const struct codec_type *type, const void *obj, bool pretty, char **ret_buf,
                     size_t *ret_len, struct error **err);
 void codec_free_doc(const struct codec_type *type, void *obj);

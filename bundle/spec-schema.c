@@ -10,6 +10,10 @@
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define MSIZE(T, m) sizeof(((T *)0)->m)
 
+/* The tables below are laid out by hand, one field per line: clang-format
+ * would spread each constructor over four lines and pack the fields. */
+/* clang-format off */
+
 /* Field constructors; T is the C struct, J the JSON name, M the member. */
 #define STR(T, J, M) {J, CK_STR, 0, offsetof(T, M), 0, 0, NULL, 0, 0}
 #define STR_REQ(T, J, M) {J, CK_STR, CF_REQUIRED, offsetof(T, M), 0, 0, NULL, 0, 0}
@@ -559,3 +563,5 @@ static const struct codec_field state_fields[] = {
 };
 #undef T
 const struct codec_type codec_state = TYPE("state", struct spec_state, state_fields);
+
+/* clang-format on */

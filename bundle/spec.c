@@ -54,8 +54,7 @@ spec_load_bundle_at(int bundle_dirfd, struct error **err)
 }
 
 int
-spec_write(const struct spec *s, bool pretty, char **ret_buf, size_t *ret_len,
-           struct error **err)
+spec_write(const struct spec *s, bool pretty, char **ret_buf, size_t *ret_len, struct error **err)
 {
     return codec_write_doc(&codec_spec, s, pretty, ret_buf, ret_len, err);
 }

@@ -212,10 +212,9 @@ struct spec_enum {
 };
 
 extern const struct spec_enum spec_enum_ns_type, spec_enum_dev_type, spec_enum_propagation,
-    spec_enum_ioprio_class, spec_enum_sched_policy, spec_enum_sched_flag,
-    spec_enum_seccomp_action, spec_enum_seccomp_flag, spec_enum_seccomp_op,
-    spec_enum_seccomp_arch, spec_enum_personality_domain, spec_enum_mempolicy_mode,
-    spec_enum_mempolicy_flag;
+    spec_enum_ioprio_class, spec_enum_sched_policy, spec_enum_sched_flag, spec_enum_seccomp_action,
+    spec_enum_seccomp_flag, spec_enum_seccomp_op, spec_enum_seccomp_arch,
+    spec_enum_personality_domain, spec_enum_mempolicy_mode, spec_enum_mempolicy_flag;
 
 /* The JSON name of VALUE, or NULL when out of range or unset. */
 const char *spec_enum_name(const struct spec_enum *e, int value);
@@ -270,7 +269,7 @@ struct spec_capabilities {
 };
 
 struct spec_rlimit {
-    char *type; /* required, RLIMIT_* */
+    char *type;          /* required, RLIMIT_* */
     uint64_t soft, hard; /* required */
 };
 
@@ -312,9 +311,9 @@ struct spec_process {
     bool no_new_privileges; /* noNewPrivileges */
     char *apparmor_profile; /* apparmorProfile */
     bool has_oom_score_adj;
-    int32_t oom_score_adj; /* oomScoreAdj */
-    char *selinux_label;   /* selinuxLabel */
-    struct spec_io_priority *io_priority;    /* ioPriority */
+    int32_t oom_score_adj;                /* oomScoreAdj */
+    char *selinux_label;                  /* selinuxLabel */
+    struct spec_io_priority *io_priority; /* ioPriority */
     struct spec_scheduler *scheduler;
     struct spec_cpu_affinity *exec_cpu_affinity; /* execCPUAffinity */
 };
@@ -473,7 +472,7 @@ struct spec_resources {
     struct spec_memory *memory;
     struct spec_cpu *cpu;
     struct spec_pids *pids;
-    struct spec_block_io *block_io; /* blockIO */
+    struct spec_block_io *block_io;              /* blockIO */
     struct spec_hugepage_limit *hugepage_limits; /* hugepageLimits */
     size_t n_hugepage_limits;
     struct spec_network *network;
@@ -548,7 +547,7 @@ struct spec_linux {
     struct spec_intel_rdt *intel_rdt; /* intelRdt */
     struct strmap sysctl;
     struct spec_seccomp *seccomp;
-    int rootfs_propagation; /* rootfsPropagation, enum spec_propagation */
+    int rootfs_propagation;     /* rootfsPropagation, enum spec_propagation */
     struct strv masked_paths;   /* maskedPaths */
     struct strv readonly_paths; /* readonlyPaths */
     char *mount_label;          /* mountLabel */
@@ -592,8 +591,8 @@ struct spec_state_private {
     bool has_init_start_time;
     uint64_t init_start_time; /* initStartTime: /proc/PID/stat field 22, guards against pid reuse */
     bool has_pidns;
-    bool pidns;               /* pidns: init is pid 1 of a new pid namespace */
-    char *cgroup_path;        /* cgroupPath: absolute path of the container's cgroup, if any */
+    bool pidns;        /* pidns: init is pid 1 of a new pid namespace */
+    char *cgroup_path; /* cgroupPath: absolute path of the container's cgroup, if any */
     bool has_rootless;
     bool rootless;
     /* Which later operations need the frozen config.json, so that the

@@ -55,8 +55,7 @@ int fd_write_all(int fd, const void *buf, size_t len);
  * exactly MODE (the umask is not applied).  On failure NAME is unchanged and
  * no temporary file is left, except when only the final directory fsync
  * fails: then the new content is in place but may not survive a crash. */
-int fd_write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t len,
-                            mode_t mode);
+int fd_write_file_atomic_at(int dirfd, const char *name, const void *buf, size_t len, mode_t mode);
 
 /* The same, durable only when DURABLE: without it, readers still see the
  * old or the new content, never a mix, but a crash may lose the change.

@@ -197,8 +197,8 @@ is_utf8(const unsigned char *s, size_t len)
                 return false;
             cp = cp << 6 | (s[i + k] & 0x3f);
         }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff))
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff))
+            || (cp >= 0xd800 && cp <= 0xdfff))
             return false;
         i += n + 1;
     }
@@ -484,7 +484,7 @@ json_number_uint64(const struct json_value *v, uint64_t max, uint64_t *ret)
         return -EINVAL;
     if (v->u.str.text[0] == '-')
         return strspn(v->u.str.text + 1, "0") == strlen(v->u.str.text + 1) ? (*ret = 0, 0)
-                                                                             : -ERANGE;
+                                                                           : -ERANGE;
     errno = 0;
     n = strtoull(v->u.str.text, &end, 10);
     if (*end != '\0')

@@ -118,7 +118,7 @@ void json_w_value(struct json_writer *w, const struct json_value *v);
 /* Finish and take the buffer (NUL-terminated, with a final newline when
  * pretty).  Fails with -EINVAL if the calls did not form one valid document
  * (unbalanced, or a string that is not UTF-8); the writer is freed either way. */
-int json_writer_finish(struct json_writer *w, char **ret_buf, size_t *ret_len,
-                       struct error **err) ATTR_WUR;
+int json_writer_finish(struct json_writer *w, char **ret_buf, size_t *ret_len, struct error **err)
+    ATTR_WUR;
 
 #endif

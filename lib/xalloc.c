@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void __attribute__((noreturn))
-oom(void)
+static void __attribute__((noreturn)) oom(void)
 {
     static const char msg[] = "berth: out of memory\n";
     (void)!fwrite(msg, 1, sizeof(msg) - 1, stderr);

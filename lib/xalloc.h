@@ -15,6 +15,7 @@ void *xgrow(void *p, size_t *alloc, size_t nmemb, size_t size) __attribute__((re
 char *xstrdup(const char *s) __attribute__((malloc, returns_nonnull));
 char *xstrndup(const char *s, size_t n) __attribute__((malloc, returns_nonnull));
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2), returns_nonnull));
-char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0), returns_nonnull));
+char *xvasprintf(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0), returns_nonnull));
 
 #endif

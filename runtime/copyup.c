@@ -88,8 +88,8 @@ copy_entry(int src, int dst, const char *name, int depth, struct error **err)
         if (n < 0)
             return error_set(err, errno, "readlink '%s'", name);
         target[n] = '\0';
-        if (symlinkat(target, dst, name) < 0 ||
-            fchownat(dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+        if (symlinkat(target, dst, name) < 0
+            || fchownat(dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
             rc = -errno;
         break;
     }
@@ -152,8 +152,8 @@ copyup_tree_at(int src_fd, int dst_fd, struct error **err)
     if (rc < 0)
         return error_wrap(err, "tmpcopyup");
     /* The tmpfs root takes the mode and owner of the directory it covers. */
-    if (fstat(src, &st) == 0 && (fchown(dst, st.st_uid, st.st_gid) < 0 ||
-                                 fchmod(dst, st.st_mode & 07777) < 0))
+    if (fstat(src, &st) == 0
+        && (fchown(dst, st.st_uid, st.st_gid) < 0 || fchmod(dst, st.st_mode & 07777) < 0))
         return error_set(err, errno, "tmpcopyup: mode of the root");
     return 0;
 }

@@ -64,8 +64,7 @@ listen_exec_sock(int dirfd, struct error **err)
 }
 
 static char *
-resolve_rootfs(const struct spec *s, int bundle_fd, const char *bundle_path,
-               struct error **err)
+resolve_rootfs(const struct spec *s, int bundle_fd, const char *bundle_path, struct error **err)
 {
     char *joined, *real;
     struct stat st;
@@ -241,9 +240,9 @@ save_state(struct container *c, int dirfd, pid_t init, struct error **err)
         .has_rootless = true,
         .rootless = c->rootless,
         .has_config_at_start = true,
-        .config_at_start = (c->spec->hooks && c->spec->hooks->n_poststart > 0) ||
-                           (c->spec->linux_ && c->spec->linux_->seccomp &&
-                            c->spec->linux_->seccomp->listener_path),
+        .config_at_start = (c->spec->hooks && c->spec->hooks->n_poststart > 0)
+                           || (c->spec->linux_ && c->spec->linux_->seccomp
+                               && c->spec->linux_->seccomp->listener_path),
         .has_config_at_delete = true,
         .config_at_delete = c->spec->hooks && c->spec->hooks->n_poststop > 0,
     };
@@ -405,8 +404,8 @@ close_inherited_fds(const struct runtime_create_opts *o)
 }
 
 int
-runtime_create(const struct runtime_ctx *ctx, const char *id,
-               const struct runtime_create_opts *o, pid_t *ret_pid, struct error **err)
+runtime_create(const struct runtime_ctx *ctx, const char *id, const struct runtime_create_opts *o,
+               pid_t *ret_pid, struct error **err)
 {
     _cleanup_close_ int bundle_fd = -1;
     _cleanup_(spec_freep) struct spec *s = NULL;

@@ -66,12 +66,11 @@ create_node(int rootfd, const struct dev_node *d, bool mknod_ok, struct error **
     /* config-linux.md "Devices": "If a file already exists at path that does
      * not match the requested device, the runtime MUST generate an error." */
     if (fstatat(parent, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-        if ((st.st_mode & S_IFMT) == d->type && (d->type == S_IFIFO ||
-                                                 st.st_rdev == makedev(d->major, d->minor)))
+        if ((st.st_mode & S_IFMT) == d->type
+            && (d->type == S_IFIFO || st.st_rdev == makedev(d->major, d->minor)))
             return 0;
         if (!S_ISREG(st.st_mode) || st.st_size != 0)
-            return error_setx(err, EEXIST, "device '%s': a different file exists there",
-                              d->path);
+            return error_setx(err, EEXIST, "device '%s': a different file exists there", d->path);
         /* An empty file left by an image (or a bind target): replace it. */
         if (unlinkat(parent, leaf, 0) < 0)
             return error_set(err, errno, "device '%s': remove placeholder", d->path);
@@ -95,8 +94,8 @@ create_node(int rootfd, const struct dev_node *d, bool mknod_ok, struct error **
             return error_set(err, errno, "device '%s': create bind target", d->path);
         close(f);
         /* The host node has to be the requested device, not just its name. */
-        if (stat(d->path, &hs) < 0 || (hs.st_mode & S_IFMT) != d->type ||
-            hs.st_rdev != makedev(d->major, d->minor))
+        if (stat(d->path, &hs) < 0 || (hs.st_mode & S_IFMT) != d->type
+            || hs.st_rdev != makedev(d->major, d->minor))
             return error_setx(err, ENODEV,
                               "device '%s' (%u:%u): not present on the host at that path, and "
                               "a user namespace cannot create device nodes",
@@ -145,10 +144,8 @@ devices_setup_at(int rootfd, const struct spec *s, bool mknod_ok, struct error *
     static const struct {
         const char *target, *path;
     } links[] = {
-        {"/proc/self/fd", "/dev/fd"},
-        {"/proc/self/fd/0", "/dev/stdin"},
-        {"/proc/self/fd/1", "/dev/stdout"},
-        {"/proc/self/fd/2", "/dev/stderr"},
+        {"/proc/self/fd", "/dev/fd"},       {"/proc/self/fd/0", "/dev/stdin"},
+        {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
         {"pts/ptmx", "/dev/ptmx"},
     };
     const struct spec_linux *lx = s->linux_;

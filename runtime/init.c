@@ -27,8 +27,7 @@
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
 
-static void __attribute__((noreturn))
-fail(int fd, struct error **err)
+static void __attribute__((noreturn)) fail(int fd, struct error **err)
 {
     sync_send_error(fd, *err);
     error_free(err);
@@ -138,8 +137,7 @@ slow_path_namespaces(struct container *c, struct error **err)
     return 0;
 }
 
-static void __attribute__((noreturn))
-wait_and_exec(struct container *c)
+static void __attribute__((noreturn)) wait_and_exec(struct container *c)
 {
     struct process_opts po = {
         .preserve_fds = c->opts->preserve_fds,
@@ -172,13 +170,14 @@ init_main(struct container *c)
         .rootfs_path = c->rootfs_path,
         .no_pivot = c->opts->no_pivot,
         .mknod_ok = !c->ns.new_user && !c->rootless,
-        .env = {
-            .in_userns = c->ns.new_user,
-            .new_net = c->ns.new_net,
-            .new_ipc = c->ns.new_ipc,
-            .new_cgroup = c->ns.new_cgroup,
-            .bundle_fd = c->bundle_fd,
-        },
+        .env =
+            {
+                .in_userns = c->ns.new_user,
+                .new_net = c->ns.new_net,
+                .new_ipc = c->ns.new_ipc,
+                .new_cgroup = c->ns.new_cgroup,
+                .bundle_fd = c->bundle_fd,
+            },
     };
     struct error *err = NULL;
     _cleanup_close_ int rootfd = -1;
@@ -226,8 +225,8 @@ init_main(struct container *c)
     ro.env.idmap_fds = NULL;
     if (set_sysctls(rootfd, c->spec, &err) < 0)
         fail(c->sync_fd, &err);
-    if (rootfs_finish(rootfd, c->spec, devnull, &err) < 0 || hooks_init_create(c, &err) < 0 ||
-        rootfs_pivot(rootfd, &ro, &err) < 0 || rootfs_set_propagation(c->spec, &err) < 0)
+    if (rootfs_finish(rootfd, c->spec, devnull, &err) < 0 || hooks_init_create(c, &err) < 0
+        || rootfs_pivot(rootfd, &ro, &err) < 0 || rootfs_set_propagation(c->spec, &err) < 0)
         fail(c->sync_fd, &err);
     /* The terminal during create, as runc: the console socket gets the
      * master before `create` returns, so that an engine can attach before

@@ -114,8 +114,7 @@ runtime_state(const struct runtime_ctx *ctx, const char *id, struct error **err)
 }
 
 int
-runtime_kill(const struct runtime_ctx *ctx, const char *id, int sig, bool all,
-             struct error **err)
+runtime_kill(const struct runtime_ctx *ctx, const char *id, int sig, bool all, struct error **err)
 {
     _cleanup_(spec_state_freep) struct spec_state *st = NULL;
     _cleanup_close_ int dirfd = -1;
@@ -175,8 +174,7 @@ runtime_delete(const struct runtime_ctx *ctx, const char *id, bool force, struct
      * waits), and a running one with --force. */
     if (strcmp(status, "running") == 0 && !force)
         return error_setx(err, EBUSY,
-                          "delete '%s': container is running (stop it first, or use --force)",
-                          id);
+                          "delete '%s': container is running (stop it first, or use --force)", id);
     if (strcmp(status, "stopped") != 0) {
         rc = procs_kill_and_wait(st, err);
         if (rc < 0)

@@ -44,8 +44,7 @@ lsm_check(const struct spec *s, struct error **err)
                           "config.json: process.selinuxLabel: \"%s\" cannot be applied: SELinux "
                           "is not enabled on this host",
                           p->selinux_label);
-    if (s->linux_ && s->linux_->mount_label && s->linux_->mount_label[0] &&
-        !lsm_selinux_enabled())
+    if (s->linux_ && s->linux_->mount_label && s->linux_->mount_label[0] && !lsm_selinux_enabled())
         return error_setx(err, EOPNOTSUPP,
                           "config.json: linux.mountLabel: \"%s\" cannot be applied: SELinux is "
                           "not enabled on this host",

@@ -149,8 +149,7 @@ attach(int mfd, int dest_fd, struct error **err)
 }
 
 int
-mount_bind_fd(const char *source, int dest_fd, bool recursive, uint64_t attr,
-              struct error **err)
+mount_bind_fd(const char *source, int dest_fd, bool recursive, uint64_t attr, struct error **err)
 {
     _cleanup_close_ int mfd = -1;
     int rc;
@@ -173,13 +172,12 @@ config_sb_flags(int fsfd, unsigned long ms)
         unsigned long flag;
         const char *key;
     } map[] = {
-        {MS_SYNCHRONOUS, "sync"},  {MS_DIRSYNC, "dirsync"}, {MS_LAZYTIME, "lazytime"},
-        {MS_MANDLOCK, "mand"},     {MS_SILENT, "silent"},   {MS_I_VERSION, "iversion"},
+        {MS_SYNCHRONOUS, "sync"}, {MS_DIRSYNC, "dirsync"}, {MS_LAZYTIME, "lazytime"},
+        {MS_MANDLOCK, "mand"},    {MS_SILENT, "silent"},   {MS_I_VERSION, "iversion"},
     };
 
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-        if ((ms & map[i].flag) &&
-            sys_fsconfig(fsfd, FSCONFIG_SET_FLAG, map[i].key, NULL, 0) < 0)
+        if ((ms & map[i].flag) && sys_fsconfig(fsfd, FSCONFIG_SET_FLAG, map[i].key, NULL, 0) < 0)
             return -errno;
     return 0;
 }
@@ -248,8 +246,8 @@ mount_new_fs(const char *type, const char *source, const struct mount_plan *plan
         return error_set(err, -rc, "option '%s'%s%s", bad, log[0] ? ": " : "", log);
     }
     rc = config_sb_flags(fsfd, plan->flags);
-    if (rc == 0 && source && source[0] &&
-        sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
+    if (rc == 0 && source && source[0]
+        && sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
         rc = -errno;
     if (rc == 0 && sys_fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
         rc = -errno;
@@ -407,8 +405,8 @@ source_is_dir(const struct spec_mount *m, const struct mount_env *env)
 }
 
 int
-mount_apply_at(int rootfd, const struct spec_mount *m, size_t index,
-               const struct mount_env *env, struct error **err)
+mount_apply_at(int rootfd, const struct spec_mount *m, size_t index, const struct mount_env *env,
+               struct error **err)
 {
     struct mount_plan plan;
     _cleanup_close_ int dest = -1;
@@ -451,9 +449,10 @@ mount_apply_at(int rootfd, const struct spec_mount *m, size_t index,
 
         if (at < 0)
             rc = error_set(err, -at, "reopen");
-        else if (sys_mount_setattr(at, "", AT_EMPTY_PATH |
-                                                ((plan.propagation & MS_REC) ? AT_RECURSIVE : 0),
-                                   &attr) < 0)
+        else if (sys_mount_setattr(at, "",
+                                   AT_EMPTY_PATH | ((plan.propagation & MS_REC) ? AT_RECURSIVE : 0),
+                                   &attr)
+                 < 0)
             rc = error_set(err, errno, "set propagation");
     }
     mount_plan_free(&plan);

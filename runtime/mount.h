@@ -11,11 +11,11 @@
 
 /* What the container's environment allows, for choosing fallbacks. */
 struct mount_env {
-    bool in_userns;   /* init runs in a user namespace it created */
-    bool new_net;     /* with its own network namespace (sysfs can be mounted) */
-    bool new_ipc;     /* with its own IPC namespace (mqueue can be mounted) */
-    bool new_cgroup;  /* with its own cgroup namespace */
-    int bundle_fd;    /* relative bind sources are relative to the bundle (as runc) */
+    bool in_userns;  /* init runs in a user namespace it created */
+    bool new_net;    /* with its own network namespace (sysfs can be mounted) */
+    bool new_ipc;    /* with its own IPC namespace (mqueue can be mounted) */
+    bool new_cgroup; /* with its own cgroup namespace */
+    int bundle_fd;   /* relative bind sources are relative to the bundle (as runc) */
     /* Per mounts[] index, the detached idmapped tree the parent made for an
      * idmapped mount (runtime/idmap.h), else -1; NULL when there are none.
      * Still owned by the caller. */

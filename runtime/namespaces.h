@@ -13,8 +13,8 @@ struct ns_plan {
     bool has_paths;          /* any namespace joined by path */
     bool new_user;
     bool new_pid;
-    bool join_pid;           /* pid namespace joined by path: init needs a second fork */
-    bool new_time;           /* created with unshare + timens_offsets, not with clone */
+    bool join_pid; /* pid namespace joined by path: init needs a second fork */
+    bool new_time; /* created with unshare + timens_offsets, not with clone */
     bool new_net;
     bool new_uts;
     bool new_ipc;

@@ -44,8 +44,7 @@ caps_drop_bounding(const struct spec_capabilities *caps, struct error **err)
         if (caps && in_set(&caps->bounding, c))
             continue;
         if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-            return error_set(err, errno, "process.capabilities.bounding: drop %s",
-                             cap_to_name(c));
+            return error_set(err, errno, "process.capabilities.bounding: drop %s", cap_to_name(c));
     }
     return 0;
 }
@@ -77,9 +76,9 @@ caps_apply(const struct spec_capabilities *caps, struct error **err)
     if (c == NULL)
         return error_set(err, errno, "cap_init");
     if (caps) {
-        if (fill(c, CAP_EFFECTIVE, &caps->effective) < 0 ||
-            fill(c, CAP_PERMITTED, &caps->permitted) < 0 ||
-            fill(c, CAP_INHERITABLE, &caps->inheritable) < 0)
+        if (fill(c, CAP_EFFECTIVE, &caps->effective) < 0
+            || fill(c, CAP_PERMITTED, &caps->permitted) < 0
+            || fill(c, CAP_INHERITABLE, &caps->inheritable) < 0)
             return error_set(err, errno, "process.capabilities");
     }
     if (cap_set_proc(c) < 0)

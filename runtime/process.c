@@ -37,14 +37,22 @@ rlimit_resource(const char *name)
         const char *name;
         int res;
     } table[] = {
-        {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},
-        {"RLIMIT_CPU", RLIMIT_CPU},         {"RLIMIT_DATA", RLIMIT_DATA},
-        {"RLIMIT_FSIZE", RLIMIT_FSIZE},     {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-        {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-        {"RLIMIT_NICE", RLIMIT_NICE},       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-        {"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_RSS", RLIMIT_RSS},
-        {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},
-        {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK},
+        {"RLIMIT_AS", RLIMIT_AS},
+        {"RLIMIT_CORE", RLIMIT_CORE},
+        {"RLIMIT_CPU", RLIMIT_CPU},
+        {"RLIMIT_DATA", RLIMIT_DATA},
+        {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+        {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+        {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+        {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+        {"RLIMIT_NICE", RLIMIT_NICE},
+        {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+        {"RLIMIT_NPROC", RLIMIT_NPROC},
+        {"RLIMIT_RSS", RLIMIT_RSS},
+        {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+        {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+        {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+        {"RLIMIT_STACK", RLIMIT_STACK},
     };
 
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
@@ -130,7 +138,8 @@ apply_io_priority(const struct spec_process *p, struct error **err)
         return 0;
     }
     if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0,
-                cls << 13 | (p->io_priority->has_priority ? p->io_priority->priority : 0)) < 0)
+                cls << 13 | (p->io_priority->has_priority ? p->io_priority->priority : 0))
+        < 0)
         return error_set(err, errno, "process.ioPriority");
     return 0;
 }
@@ -154,14 +163,14 @@ apply_scheduler(const struct spec_process *p, struct error **err)
 {
     /* enum spec_sched_policy order: the kernel's SCHED_* numbers are 0..6. */
     static const uint32_t policy[SPEC_SCHED__COUNT] = {
-        [SPEC_SCHED_OTHER] = 0, [SPEC_SCHED_FIFO] = 1, [SPEC_SCHED_RR] = 2,
-        [SPEC_SCHED_BATCH] = 3, [SPEC_SCHED_ISO] = 4,  [SPEC_SCHED_IDLE] = 5,
+        [SPEC_SCHED_OTHER] = 0,    [SPEC_SCHED_FIFO] = 1, [SPEC_SCHED_RR] = 2,
+        [SPEC_SCHED_BATCH] = 3,    [SPEC_SCHED_ISO] = 4,  [SPEC_SCHED_IDLE] = 5,
         [SPEC_SCHED_DEADLINE] = 6,
     };
     static const uint64_t flag[SPEC_SCHED_FLAG__COUNT] = {
-        [SPEC_SCHED_FLAG_RESET_ON_FORK] = 0x01, [SPEC_SCHED_FLAG_RECLAIM] = 0x02,
-        [SPEC_SCHED_FLAG_DL_OVERRUN] = 0x04,    [SPEC_SCHED_FLAG_KEEP_POLICY] = 0x08,
-        [SPEC_SCHED_FLAG_KEEP_PARAMS] = 0x10,   [SPEC_SCHED_FLAG_UTIL_CLAMP_MIN] = 0x20,
+        [SPEC_SCHED_FLAG_RESET_ON_FORK] = 0x01,  [SPEC_SCHED_FLAG_RECLAIM] = 0x02,
+        [SPEC_SCHED_FLAG_DL_OVERRUN] = 0x04,     [SPEC_SCHED_FLAG_KEEP_POLICY] = 0x08,
+        [SPEC_SCHED_FLAG_KEEP_PARAMS] = 0x10,    [SPEC_SCHED_FLAG_UTIL_CLAMP_MIN] = 0x20,
         [SPEC_SCHED_FLAG_UTIL_CLAMP_MAX] = 0x40,
     };
     const struct spec_scheduler *sc = p->scheduler;
@@ -316,8 +325,7 @@ enter_cwd(const struct spec_process *p, struct error **err)
     if (chdir(p->cwd) < 0)
         return error_set(err, errno, "process.cwd '%s'", p->cwd);
     if (getcwd(buf, sizeof(buf)) == NULL || buf[0] != '/')
-        return error_setx(err, EPERM, "process.cwd '%s' is outside the container's root",
-                          p->cwd);
+        return error_setx(err, EPERM, "process.cwd '%s' is outside the container's root", p->cwd);
     return 0;
 }
 
@@ -383,12 +391,11 @@ process_exec(const struct spec *s, const struct process_opts *o, struct error **
      * the container's root maps to, reached by an unprivileged user who
      * starts many containers quickly (real root's quota is a million), and
      * the keys the container would then share are that same user's own. */
-    if (!o->no_new_keyring &&
-        syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS &&
-        errno != EPERM && errno != EACCES && errno != EDQUOT)
+    if (!o->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0
+        && errno != ENOSYS && errno != EPERM && errno != EACCES && errno != EDQUOT)
         return error_set(err, errno, "join a new session keyring");
-    if ((rc = apply_personality(s, err)) < 0 || (rc = apply_io_priority(p, err)) < 0 ||
-        (rc = apply_affinity(p, err)) < 0 || (rc = apply_scheduler(p, err)) < 0)
+    if ((rc = apply_personality(s, err)) < 0 || (rc = apply_io_priority(p, err)) < 0
+        || (rc = apply_affinity(p, err)) < 0 || (rc = apply_scheduler(p, err)) < 0)
         return rc;
     if ((rc = caps_drop_bounding(p->capabilities, err)) < 0)
         return rc;

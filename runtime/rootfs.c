@@ -46,8 +46,8 @@ binds_host_dev(const struct spec *s)
         bool bind = m->type && strcmp(m->type, "bind") == 0;
 
         for (size_t j = 0; !bind && j < m->options.n; j++)
-            bind = strcmp(m->options.items[j], "bind") == 0 ||
-                   strcmp(m->options.items[j], "rbind") == 0;
+            bind = strcmp(m->options.items[j], "bind") == 0
+                   || strcmp(m->options.items[j], "rbind") == 0;
         if (bind && strcmp(m->destination, "/dev") == 0)
             return true;
     }
@@ -187,8 +187,8 @@ mask_path(int rootfd, const char *path, size_t index, int devnull_fd, struct err
 
         if (fsfd < 0)
             return error_set(err, errno, "linux.maskedPaths[%zu] '%s': tmpfs", index, path);
-        if (syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "size", "0", 0) < 0 ||
-            syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+        if (syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "size", "0", 0) < 0
+            || syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
             int e = errno;
             close(fsfd);
             return error_set(err, e, "linux.maskedPaths[%zu] '%s': tmpfs", index, path);
@@ -210,8 +210,8 @@ readonly_path(int rootfd, const char *path, size_t index, struct error **err)
 {
     _cleanup_close_ int fd = fd_open_in_root(rootfd, path, O_PATH, 0);
     _cleanup_close_ int mfd = -1;
-    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-                                          MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
+                                          | MOUNT_ATTR_NOEXEC};
 
     if (fd == -ENOENT)
         return 0;
@@ -220,15 +220,14 @@ readonly_path(int rootfd, const char *path, size_t index, struct error **err)
     mfd = sys_open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
     if (mfd < 0)
         return error_set(err, errno, "linux.readonlyPaths[%zu] '%s'", index, path);
-    if (syscall(SYS_mount_setattr, mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) <
-        0) {
+    if (syscall(SYS_mount_setattr, mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr))
+        < 0) {
         /* Flags locked by a less privileged mount (nodev, noexec on /proc in
          * a user namespace) may not be set by us: fall back to read-only. */
         attr.attr_set = MOUNT_ATTR_RDONLY;
-        if (syscall(SYS_mount_setattr, mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
-                    sizeof(attr)) < 0)
-            return error_set(err, errno, "linux.readonlyPaths[%zu] '%s': read-only", index,
-                             path);
+        if (syscall(SYS_mount_setattr, mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr))
+            < 0)
+            return error_set(err, errno, "linux.readonlyPaths[%zu] '%s': read-only", index, path);
     }
     if (move_onto(mfd, fd) < 0)
         return error_set(err, errno, "linux.readonlyPaths[%zu] '%s': mount", index, path);
@@ -265,8 +264,8 @@ rootfs_set_propagation(const struct spec *s, struct error **err)
 {
     const struct spec_linux *lx = s->linux_;
 
-    if (lx && lx->rootfs_propagation &&
-        mount(NULL, "/", NULL, MS_REC | propagation_flag(lx->rootfs_propagation), NULL) < 0)
+    if (lx && lx->rootfs_propagation
+        && mount(NULL, "/", NULL, MS_REC | propagation_flag(lx->rootfs_propagation), NULL) < 0)
         return error_set(err, errno, "linux.rootfsPropagation");
     return 0;
 }

@@ -46,16 +46,14 @@ int runtime_create(const struct runtime_ctx *ctx, const char *id,
 int runtime_start(const struct runtime_ctx *ctx, const char *id, struct error **err);
 
 /* state: the state with the live status filled in.  Caller frees. */
-struct spec_state *runtime_state(const struct runtime_ctx *ctx, const char *id,
-                                 struct error **err);
+struct spec_state *runtime_state(const struct runtime_ctx *ctx, const char *id, struct error **err);
 
 /* kill: send SIG to init, or with ALL to every process of the container. */
 int runtime_kill(const struct runtime_ctx *ctx, const char *id, int sig, bool all,
                  struct error **err);
 
 /* delete: remove a stopped container; with FORCE kill it first. */
-int runtime_delete(const struct runtime_ctx *ctx, const char *id, bool force,
-                   struct error **err);
+int runtime_delete(const struct runtime_ctx *ctx, const char *id, bool force, struct error **err);
 
 /* list: the states of every container under the root, sorted by id. */
 int runtime_list(const struct runtime_ctx *ctx, struct spec_state ***ret, size_t *ret_n,

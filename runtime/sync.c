@@ -33,8 +33,8 @@ sync_send_error(int fd, const struct error *err)
         n = sizeof(m.text) - 1;
     memcpy(m.text, err && err->msg ? err->msg : "unknown error", n);
     m.text[n] = '\0';
-    while (send(fd, &m, offsetof(struct sync_msg, text) + n + 1, MSG_NOSIGNAL) < 0 &&
-           errno == EINTR)
+    while (send(fd, &m, offsetof(struct sync_msg, text) + n + 1, MSG_NOSIGNAL) < 0
+           && errno == EINTR)
         ;
 }
 
@@ -69,8 +69,8 @@ sync_expect(int fd, enum sync_type type, struct sync_msg *msg, struct error **er
     if (msg->type == SYNC_ERROR)
         return error_setx(err, msg->errnum > 0 ? msg->errnum : EIO, "%s", msg->text);
     if (msg->type != (uint32_t)type)
-        return error_setx(err, EPROTO, "container init sent step %u, expected %u",
-                          msg->type, (unsigned)type);
+        return error_setx(err, EPROTO, "container init sent step %u, expected %u", msg->type,
+                          (unsigned)type);
     return 0;
 }
 

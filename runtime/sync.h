@@ -14,13 +14,13 @@
 #include "lib/error.h"
 
 enum sync_type {
-    SYNC_USERNS = 1,  /* child -> parent: my new user namespace exists, write the id maps */
-    SYNC_MAPS_DONE,   /* parent -> child: the maps are written */
-    SYNC_INIT_PID,    /* child -> parent: the init process is this pid (after a second fork) */
-    SYNC_HOOKS,       /* child -> parent: run prestart/createRuntime hooks now */
-    SYNC_HOOKS_DONE,  /* parent -> child: hooks ran */
-    SYNC_READY,       /* child -> parent: the container is created, init waits for start */
-    SYNC_ERROR,       /* child -> parent: setup failed; errnum and message follow */
+    SYNC_USERNS = 1, /* child -> parent: my new user namespace exists, write the id maps */
+    SYNC_MAPS_DONE,  /* parent -> child: the maps are written */
+    SYNC_INIT_PID,   /* child -> parent: the init process is this pid (after a second fork) */
+    SYNC_HOOKS,      /* child -> parent: run prestart/createRuntime hooks now */
+    SYNC_HOOKS_DONE, /* parent -> child: hooks ran */
+    SYNC_READY,      /* child -> parent: the container is created, init waits for start */
+    SYNC_ERROR,      /* child -> parent: setup failed; errnum and message follow */
     /* On the start connection (exec.sock), runtime/filter.c: */
     SYNC_SECCOMP,      /* init -> start: the seccomp notify listener fd (SCM_RIGHTS) */
     SYNC_SECCOMP_DONE, /* start -> init: the agent has it, go on */

@@ -96,8 +96,8 @@ run_helper(const char *helper, pid_t pid, const struct spec_id_mapping *maps, si
         _exit(127);
     }
     close(pipefd[1]);
-    while (got < (ssize_t)sizeof(msg) - 1 &&
-           (r = read(pipefd[0], msg + got, sizeof(msg) - 1 - (size_t)got)) != 0) {
+    while (got < (ssize_t)sizeof(msg) - 1
+           && (r = read(pipefd[0], msg + got, sizeof(msg) - 1 - (size_t)got)) != 0) {
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -129,8 +129,8 @@ out:
 }
 
 static int
-write_one(pid_t pid, const struct spec_id_mapping *maps, size_t n, bool is_gid,
-          bool privileged, struct error **err)
+write_one(pid_t pid, const struct spec_id_mapping *maps, size_t n, bool is_gid, bool privileged,
+          struct error **err)
 {
     uid_t self = is_gid ? getegid() : geteuid();
     enum idmap_method m = userns_map_method(maps, n, self, privileged, is_gid);

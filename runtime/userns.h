@@ -11,9 +11,9 @@
 
 /* How the id maps of a new user namespace get written. */
 enum idmap_method {
-    IDMAP_DIRECT,       /* write /proc/PID/{uid,gid}_map ourselves */
-    IDMAP_DIRECT_DENY,  /* the same, after "deny" to /proc/PID/setgroups (one own id) */
-    IDMAP_HELPER,       /* newuidmap/newgidmap, authorised by /etc/subuid and /etc/subgid */
+    IDMAP_DIRECT,      /* write /proc/PID/{uid,gid}_map ourselves */
+    IDMAP_DIRECT_DENY, /* the same, after "deny" to /proc/PID/setgroups (one own id) */
+    IDMAP_HELPER,      /* newuidmap/newgidmap, authorised by /etc/subuid and /etc/subgid */
 };
 
 /* Decide, without side effects, how mappings can be written by a caller

@@ -22,8 +22,9 @@ cli_parse_id(const struct cli_globals *g, const char *cmd, int argc, char **argv
         return cli_usage_error(g, cmd, "unknown option '%s'", argv[optind - 1]);
     }
     if (optind != argc - 1)
-        return cli_usage_error(g, cmd, optind >= argc ? "a container id is required"
-                                                      : "exactly one container id is expected");
+        return cli_usage_error(g, cmd,
+                               optind >= argc ? "a container id is required"
+                                              : "exactly one container id is expected");
     *ret_id = argv[optind];
     return 0;
 }

@@ -23,9 +23,10 @@ usage(FILE *out, const char *cmd)
             "%s"
             "  -h, --help                show this help\n",
             cmd,
-            strcmp(cmd, "run") == 0 ? "  -d, --detach              return once started; do not wait\n"
-                                      "      --keep                keep the container after it exits\n"
-                                    : "");
+            strcmp(cmd, "run") == 0
+                ? "  -d, --detach              return once started; do not wait\n"
+                  "      --keep                keep the container after it exits\n"
+                : "");
 }
 
 /* runtime_create_opts.debug: the library's debug lines, with --debug. */
@@ -103,8 +104,9 @@ cli_parse_create(const struct cli_globals *g, const char *cmd, int argc, char **
         }
     }
     if (optind != argc - 1)
-        return cli_usage_error(g, cmd, optind >= argc ? "a container id is required"
-                                                      : "exactly one container id is expected");
+        return cli_usage_error(g, cmd,
+                               optind >= argc ? "a container id is required"
+                                              : "exactly one container id is expected");
     a->id = argv[optind];
     return 0;
 }

@@ -32,8 +32,9 @@ cli_delete(const struct cli_globals *g, int argc, char **argv)
         }
     }
     if (optind != argc - 1)
-        return cli_usage_error(g, "delete", optind >= argc ? "a container id is required"
-                                                           : "exactly one container id is expected");
+        return cli_usage_error(g, "delete",
+                               optind >= argc ? "a container id is required"
+                                              : "exactly one container id is expected");
     if (runtime_delete(&ctx, argv[optind], force, &err) < 0)
         return cli_fail(g, &err);
     return CLI_EXIT_OK;

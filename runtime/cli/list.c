@@ -80,8 +80,8 @@ cli_list(const struct cli_globals *g, int argc, char **argv)
         switch (c) {
         case 'f':
             if (strcmp(optarg, "table") != 0 && strcmp(optarg, "json") != 0)
-                return cli_usage_error(g, "list", "--format: unknown format '%s' (accepted: table, json)",
-                                       optarg);
+                return cli_usage_error(
+                    g, "list", "--format: unknown format '%s' (accepted: table, json)", optarg);
             format = optarg;
             break;
         case 'q':

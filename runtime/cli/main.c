@@ -75,8 +75,8 @@ main(int argc, char **argv)
             break;
         case OPT_LOG_FORMAT:
             if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
-                return cli_usage_error(&g, NULL, "--log-format: unknown format '%s' (accepted: text, json)",
-                                       optarg);
+                return cli_usage_error(
+                    &g, NULL, "--log-format: unknown format '%s' (accepted: text, json)", optarg);
             g.log_format = optarg;
             break;
         case OPT_DEBUG:
@@ -99,7 +99,8 @@ main(int argc, char **argv)
             return cli_usage_error(&g, NULL, "option '%s' needs a value", argv[optind - 1]);
         default:
             if (optopt && strncmp(argv[optind - 1], "--", 2) != 0)
-                return cli_usage_error(&g, NULL, "option '-%c' is unknown or needs a value", optopt);
+                return cli_usage_error(&g, NULL, "option '-%c' is unknown or needs a value",
+                                       optopt);
             return cli_usage_error(&g, NULL, "unknown option '%s'", argv[optind - 1]);
         }
     }

@@ -25,8 +25,7 @@ has_pid(const pid_t *pids, size_t n, long pid)
 }
 
 static int
-print_table(const struct cli_globals *g, const pid_t *pids, size_t n, char **ps_args,
-            int n_args)
+print_table(const struct cli_globals *g, const pid_t *pids, size_t n, char **ps_args, int n_args)
 {
     char **argv = xcalloc((size_t)n_args + 3, sizeof(char *));
     struct error *err = NULL;
@@ -60,7 +59,8 @@ print_table(const struct cli_globals *g, const pid_t *pids, size_t n, char **ps_
             /* Find the PID column in the header. */
             char *save = NULL, *copy = xstrdup(line);
             int col = 0;
-            for (char *t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save), col++)
+            for (char *t = strtok_r(copy, " \t\n", &save); t;
+                 t = strtok_r(NULL, " \t\n", &save), col++)
                 if (strcmp(t, "PID") == 0)
                     pid_col = col;
             free(copy);
@@ -108,8 +108,8 @@ cli_ps(const struct cli_globals *g, int argc, char **argv)
         switch (c) {
         case 'f':
             if (strcmp(optarg, "table") != 0 && strcmp(optarg, "json") != 0)
-                return cli_usage_error(g, "ps", "--format: unknown format '%s' (accepted: table, json)",
-                                       optarg);
+                return cli_usage_error(
+                    g, "ps", "--format: unknown format '%s' (accepted: table, json)", optarg);
             format = optarg;
             break;
         case 'h':

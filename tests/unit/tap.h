@@ -12,8 +12,7 @@
 static int tap_n;
 static int tap_failed;
 
-static inline void __attribute__((format(printf, 2, 3)))
-tap_ok(int cond, const char *fmt, ...)
+static inline void __attribute__((format(printf, 2, 3))) tap_ok(int cond, const char *fmt, ...)
 {
     va_list ap;
 
@@ -63,8 +62,7 @@ tap_done(void)
     return tap_failed ? 1 : 0;
 }
 
-static inline void __attribute__((noreturn))
-tap_skip_all(const char *why)
+static inline void __attribute__((noreturn)) tap_skip_all(const char *why)
 {
     printf("1..0 # SKIP %s\n", why);
     exit(77);
