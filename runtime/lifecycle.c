@@ -66,10 +66,14 @@ runtime_start(const struct runtime_ctx *ctx, const char *id, struct error **err)
      * error." */
     if (strcmp(status, "created") != 0)
         return error_setx(err, EINVAL, "start '%s': container is %s, not created", id, status);
-    /* The poststart hooks of the configuration frozen at create. */
-    cfg = hooks_load_config_at(dirfd, err);
-    if (cfg == NULL)
-        return error_wrap(err, "start '%s'", id);
+    /* The poststart hooks and the seccomp agent of the configuration
+     * frozen at create, read only when it has any (states of older berth
+     * lack the flag: read it then). */
+    if (st->priv == NULL || !st->priv->has_config_at_start || st->priv->config_at_start) {
+        cfg = hooks_load_config_at(dirfd, err);
+        if (cfg == NULL)
+            return error_wrap(err, "start '%s'", id);
+    }
     /* A seccomp agent that is not listening fails start before init is
      * asked to do anything (runtime/filter.h). */
     if (filter_agent_open(cfg, &agent, err) < 0)
@@ -89,7 +93,8 @@ runtime_start(const struct runtime_ctx *ctx, const char *id, struct error **err)
      * could not exec. */
     rc = sync_recv(conn, &msg);
     if (rc == -EPIPE)
-        return hooks_poststart(cfg, st, err) < 0 ? error_wrap(err, "start '%s'", id) : 0;
+        return cfg != NULL && hooks_poststart(cfg, st, err) < 0 ? error_wrap(err, "start '%s'", id)
+                                                                : 0;
     if (rc < 0)
         return error_set(err, -rc, "start '%s': waiting for init", id);
     if (msg.type == SYNC_ERROR)
