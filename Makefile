@@ -53,6 +53,9 @@ MAN7_PAGES := $(wildcard man/*.7)
 .PHONY: all check unit bats install uninstall deps format format-check fuzz bench clean \
         san-unit check-san quickstart
 .DELETE_ON_ERROR:
+# Keep the unit tests' objects: they are intermediate, but rebuilding them
+# on every run is pointless.
+.SECONDARY:
 
 all: $(BUILD)/berth
 
@@ -139,7 +142,7 @@ quickstart:
 	tests/demo.sh
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-clang
 
 -include tests/fuzz/fuzz.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

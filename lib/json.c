@@ -258,7 +258,8 @@ cb_end(void *ctx)
     struct frame *f = &b->stack[--b->depth];
     struct json_value *v = f->value;
     size_t n = b->n_children - f->first;
-    struct child *kids = &b->children[f->first];
+    /* No pointer arithmetic on a still-NULL stack (an empty first container). */
+    struct child *kids = n ? &b->children[f->first] : NULL;
 
     if (v->type == JSON_ARRAY) {
         v->u.arr.items = arena_alloc(&b->arena, (n ? n : 1) * sizeof(*v->u.arr.items));
