@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundle/validate.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/xalloc.h"
@@ -333,28 +334,6 @@ check_args(struct check *c)
 
 /* ---- limits and privileges ---- */
 
-static const struct {
-    const char *name;
-    int resource;
-} rlimit_names[] = {
-    {"RLIMIT_AS", RLIMIT_AS},
-    {"RLIMIT_CORE", RLIMIT_CORE},
-    {"RLIMIT_CPU", RLIMIT_CPU},
-    {"RLIMIT_DATA", RLIMIT_DATA},
-    {"RLIMIT_FSIZE", RLIMIT_FSIZE},
-    {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
-    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-    {"RLIMIT_NICE", RLIMIT_NICE},
-    {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-    {"RLIMIT_NPROC", RLIMIT_NPROC},
-    {"RLIMIT_RSS", RLIMIT_RSS},
-    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
-    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
-    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
-    {"RLIMIT_STACK", RLIMIT_STACK},
-};
-
 static const char *
 rlim_str(uint64_t v, char *buf, size_t size)
 {
@@ -379,9 +358,8 @@ check_rlimits(struct check *c)
         struct rlimit cur;
         int res = -1;
 
-        for (size_t k = 0; r->type && k < sizeof(rlimit_names) / sizeof(rlimit_names[0]); k++)
-            if (strcmp(r->type, rlimit_names[k].name) == 0)
-                res = rlimit_names[k].resource;
+        if (r->type != NULL)
+            res = bundle_rlimit_resource(r->type);
         if (res < 0 || getrlimit(res, &cur) < 0)
             continue; /* unknown types are spec_validate's */
         snprintf(hint, sizeof(hint), "lower it to %s or less",

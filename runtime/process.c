@@ -21,6 +21,7 @@
 #include <linux/close_range.h>
 #include <linux/keyctl.h>
 
+#include "bundle/validate.h"
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/xalloc.h"
@@ -31,42 +32,11 @@
 extern char **environ;
 
 static int
-rlimit_resource(const char *name)
-{
-    static const struct {
-        const char *name;
-        int res;
-    } table[] = {
-        {"RLIMIT_AS", RLIMIT_AS},
-        {"RLIMIT_CORE", RLIMIT_CORE},
-        {"RLIMIT_CPU", RLIMIT_CPU},
-        {"RLIMIT_DATA", RLIMIT_DATA},
-        {"RLIMIT_FSIZE", RLIMIT_FSIZE},
-        {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-        {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
-        {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-        {"RLIMIT_NICE", RLIMIT_NICE},
-        {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-        {"RLIMIT_NPROC", RLIMIT_NPROC},
-        {"RLIMIT_RSS", RLIMIT_RSS},
-        {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
-        {"RLIMIT_RTTIME", RLIMIT_RTTIME},
-        {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
-        {"RLIMIT_STACK", RLIMIT_STACK},
-    };
-
-    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-        if (strcmp(table[i].name, name) == 0)
-            return table[i].res;
-    return -1;
-}
-
-static int
 apply_rlimits(const struct spec_process *p, struct error **err)
 {
     for (size_t i = 0; i < p->n_rlimits; i++) {
         const struct spec_rlimit *r = &p->rlimits[i];
-        int res = rlimit_resource(r->type);
+        int res = bundle_rlimit_resource(r->type);
         struct rlimit rl = {.rlim_cur = r->soft, .rlim_max = r->hard};
 
         if (res < 0)
