@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 if [ -t 1 ]; then
     bold=$(printf '\033[1m') plain=$(printf '\033[0m')
 else
-    bold= plain=
+    bold='' plain=''
 fi
 step() {
     printf '\n%s== %s%s\n' "$bold" "$*" "$plain"
