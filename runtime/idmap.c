@@ -130,25 +130,13 @@ sys_mount_setattr(int dfd, const char *path, unsigned flags, struct mount_attr *
     return (int)syscall(SYS_mount_setattr, dfd, path, flags, attr, sizeof(*attr));
 }
 
+/* Only root in the initial user namespace gets here (idmap_refusal): it
+ * writes any map directly, no setgroups "deny" or newuidmap. */
 static int
 write_map(pid_t pid, const char *file, const struct spec_id_mapping *maps, size_t n,
           struct error **err)
 {
-    _cleanup_free_ char *text = userns_map_text(maps, n);
-    _cleanup_close_ int fd = -1;
-    char path[64];
-    int rc;
-
-    /* Only root in the initial user namespace gets here (idmap_refusal):
-     * it writes any map directly, no setgroups "deny" or newuidmap. */
-    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-    fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return error_set(err, errno, "open '%s'", path);
-    rc = fd_write_all(fd, text, strlen(text));
-    if (rc < 0)
-        return error_set(err, -rc, "write '%s'", path);
-    return 0;
+    return userns_write_map_direct(pid, file, maps, n, err);
 }
 
 /* With the holder PID in a new user namespace: write M's maps and open the

@@ -57,6 +57,15 @@ write_proc_file(pid_t pid, const char *name, const char *text, struct error **er
     return 0;
 }
 
+int
+userns_write_map_direct(pid_t pid, const char *file, const struct spec_id_mapping *maps, size_t n,
+                        struct error **err)
+{
+    _cleanup_free_ char *text = userns_map_text(maps, n);
+
+    return write_proc_file(pid, file, text, err);
+}
+
 /* Run newuidmap/newgidmap PID C H S ...; its stderr becomes the message. */
 static int
 run_helper(const char *helper, pid_t pid, const struct spec_id_mapping *maps, size_t n,

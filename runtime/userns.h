@@ -27,6 +27,12 @@ enum idmap_method userns_map_method(const struct spec_id_mapping *maps, size_t n
 /* "C H S\n" lines for MAPS, malloc'd. */
 char *userns_map_text(const struct spec_id_mapping *maps, size_t n);
 
+/* Write MAPS to /proc/PID/FILE ("uid_map" or "gid_map") ourselves, in the
+ * one write(2) the kernel takes: for a caller privileged over PID's parent
+ * user namespace. */
+int userns_write_map_direct(pid_t pid, const char *file, const struct spec_id_mapping *maps,
+                            size_t n, struct error **err);
+
 /* Write the uid and gid maps of LX for the process PID (which must be in a
  * new user namespace), choosing the method above.  Errors name
  * linux.uidMappings / linux.gidMappings. */
