@@ -431,26 +431,71 @@ parse_field(const struct codec_field *f, const struct json_value *v, void *obj, 
     }
 }
 
+/* strcmp() for the short keys of a config, without a call. */
+static inline bool
+same_name(const char *a, const char *b)
+{
+    while (*a != '\0' && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
+/* Set VALS[i] to the value of TYPE's field i in object V (NULL when
+ * absent), the last one when a key is repeated, as json_get() would.
+ * One pass over the members: documents mostly list the fields in the
+ * tables' order, so the search starts after the field last found. */
+static void
+find_fields(const struct codec_type *type, const struct json_value *v,
+            const struct json_value **vals)
+{
+    size_t n = type->n_fields, next = 0;
+
+    memset(vals, 0, n * sizeof(*vals));
+    for (size_t m = 0; m < v->u.obj.n; m++) {
+        const char *key = v->u.obj.items[m].key;
+
+        for (size_t k = 0; k < n; k++) {
+            size_t i = next + k < n ? next + k : next + k - n;
+            const char *name = type->fields[i].name;
+
+            if (same_name(name, key)) {
+                vals[i] = v->u.obj.items[m].value;
+                next = i + 1 < n ? i + 1 : 0;
+                break;
+            }
+        }
+    }
+}
+
 void
 codec_parse(const struct codec_type *type, const struct json_value *v, void *obj,
             struct json_path *p, struct diags *d)
 {
+    const struct json_value *vals[CODEC_MAX_FIELDS];
+
     if (!expect(v, JSON_OBJECT, p, d))
         return;
+    find_fields(type, v, vals);
     for (size_t i = 0; i < type->n_fields; i++) {
         const struct codec_field *f = &type->fields[i];
-        const struct json_value *fv = json_get(v, f->name);
-        size_t mark = json_path_push_key(p, f->name);
+        const struct json_value *fv = vals[i];
+        size_t mark;
 
         /* null is read as absent, as Go's encoding/json does for the
          * pointers and slices that runc and the engines marshal. */
         if (fv == NULL || fv->type == JSON_NULL) {
-            if (f->flags & CF_REQUIRED)
+            if (f->flags & CF_REQUIRED) {
+                mark = json_path_push_key(p, f->name);
                 diags_error(d, json_path_str(p), "required field is missing");
+                json_path_pop(p, mark);
+            }
         } else {
+            mark = json_path_push_key(p, f->name);
             parse_field(f, fv, obj, p, d);
+            json_path_pop(p, mark);
         }
-        json_path_pop(p, mark);
     }
 }
 

@@ -45,6 +45,11 @@ struct codec_field {
     int64_t max;
 };
 
+/* The most fields a type may have (codec_parse keeps one value per field
+ * on the stack); spec-schema.c checks its tables against it.  Within a
+ * type, no two fields have the same JSON name. */
+#define CODEC_MAX_FIELDS 32
+
 struct codec_type {
     const char *name;
     size_t size;

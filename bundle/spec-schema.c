@@ -39,7 +39,10 @@
 #define OBJ(T, J, M, SUB) {J, CK_OBJ, 0, offsetof(T, M), 0, 0, &SUB, 0, 0}
 #define ARR(T, J, M, SUB) {J, CK_ARR, 0, offsetof(T, M), offsetof(T, n_##M), 0, &SUB, 0, 0}
 #define OBJMAP(T, J, M, SUB) {J, CK_OBJMAP, 0, offsetof(T, M), offsetof(T, n_##M), 0, &SUB, 0, 0}
-#define TYPE(NAME, T, FIELDS) {NAME, sizeof(T), FIELDS, COUNT(FIELDS)}
+/* A table longer than CODEC_MAX_FIELDS is a compile error (a negative array size). */
+#define FIELD_COUNT(FIELDS) \
+    (COUNT(FIELDS) + 0 * sizeof(char[COUNT(FIELDS) <= CODEC_MAX_FIELDS ? 1 : -1]))
+#define TYPE(NAME, T, FIELDS) {NAME, sizeof(T), FIELDS, FIELD_COUNT(FIELDS)}
 
 /* ---- enums ---- */
 

@@ -24,25 +24,65 @@ struct arena_chunk {
 };
 
 struct json_arena {
-    struct arena_chunk *head;
+    struct arena_chunk *head; /* the one being filled */
+    size_t next_size;         /* of the next chunk; 0 before the first */
 };
 
+/* What the tree holds: values, their item arrays, texts, and the json_arena
+ * record; none needs more than a value's alignment. */
+#define ARENA_ALIGN _Alignof(struct json_value)
+_Static_assert(_Alignof(struct json_member) <= ARENA_ALIGN, "arena alignment");
+_Static_assert(_Alignof(struct json_arena) <= ARENA_ALIGN, "arena alignment");
+#define ARENA_CHUNK_MIN 32768
+#define ARENA_CHUNK_MAX (1u << 20)
+
+/* The slow path of arena_alloc, kept out of its inlined fast path. */
+static void *arena_alloc_chunk(struct json_arena *a, size_t n) __attribute__((noinline));
+
 static void *
+arena_alloc_chunk(struct json_arena *a, size_t n)
+{
+    struct arena_chunk *c, *head = a->head;
+    size_t size;
+
+    if (a->next_size == 0)
+        a->next_size = ARENA_CHUNK_MIN;
+    if (n > a->next_size / 4) {
+        /* A big block gets a chunk of its own, behind the one being
+         * filled, whose free space stays in use. */
+        c = xmalloc(sizeof(*c) + n);
+        c->size = c->used = n;
+        if (head != NULL) {
+            c->next = head->next;
+            head->next = c;
+        } else {
+            c->next = NULL;
+            a->head = c;
+        }
+        return c->data;
+    }
+    /* Each chunk twice the last (up to a limit): a big document takes a
+     * handful of mallocs. */
+    size = a->next_size;
+    if (a->next_size < ARENA_CHUNK_MAX)
+        a->next_size *= 2;
+    c = xmalloc(sizeof(*c) + size);
+    c->size = size;
+    c->used = n;
+    c->next = head;
+    a->head = c;
+    return c->data;
+}
+
+static inline void *
 arena_alloc(struct json_arena *a, size_t n)
 {
     struct arena_chunk *c = a->head;
     void *p;
 
-    n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-    if (c == NULL || c->size - c->used < n) {
-        size_t size = n > 32768 ? n : 32768;
-
-        c = xmalloc(sizeof(*c) + size);
-        c->size = size;
-        c->used = 0;
-        c->next = a->head;
-        a->head = c;
-    }
+    n = (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+    if (c == NULL || c->size - c->used < n)
+        return arena_alloc_chunk(a, n);
     p = (char *)c->data + c->used;
     c->used += n;
     return p;
@@ -79,7 +119,7 @@ struct builder {
     const char *error;       /* set by a callback that aborts the parse */
 };
 
-static struct json_value *
+static inline struct json_value *
 value_new(struct builder *b, enum json_type type)
 {
     struct json_value *v = arena_alloc(&b->arena, sizeof(*v));
@@ -99,20 +139,52 @@ arena_strndup(struct builder *b, const unsigned char *s, size_t len)
     return p;
 }
 
+/* Append a child of the open container to the child stack. */
+static inline void
+child_push(struct builder *b, const char *key, struct json_value *v)
+{
+    struct child *c;
+
+    if (b->n_children == b->alloc_children)
+        b->children = xgrow(b->children, &b->alloc_children, b->n_children, sizeof(*b->children));
+    c = &b->children[b->n_children++];
+    c->key = key;
+    c->value = v;
+}
+
+/* Give container V its children: those on the child stack from FIRST on. */
+static void
+children_pop(struct builder *b, struct json_value *v, size_t first)
+{
+    size_t n = b->n_children - first;
+    /* No pointer arithmetic on a still-NULL stack (an empty first container). */
+    struct child *kids = n ? &b->children[first] : NULL;
+
+    if (v->type == JSON_ARRAY) {
+        v->u.arr.items = arena_alloc(&b->arena, (n ? n : 1) * sizeof(*v->u.arr.items));
+        for (size_t i = 0; i < n; i++)
+            v->u.arr.items[i] = kids[i].value;
+        v->u.arr.n = n;
+    } else {
+        v->u.obj.items = arena_alloc(&b->arena, (n ? n : 1) * sizeof(*v->u.obj.items));
+        for (size_t i = 0; i < n; i++) {
+            v->u.obj.items[i].key = (char *)kids[i].key;
+            v->u.obj.items[i].value = kids[i].value;
+        }
+        v->u.obj.n = n;
+    }
+    b->n_children = first;
+}
+
 /* Attach V to the open container (or make it the root). */
 static int
 builder_add(struct builder *b, struct json_value *v)
 {
-    struct child *c;
-
     if (b->depth == 0) {
         b->root = v;
         return 1;
     }
-    b->children = xgrow(b->children, &b->alloc_children, b->n_children, sizeof(*b->children));
-    c = &b->children[b->n_children++];
-    c->key = b->pending_key;
-    c->value = v;
+    child_push(b, b->pending_key, v);
     b->pending_key = NULL;
     return 1;
 }
@@ -255,25 +327,8 @@ cb_end(void *ctx)
 {
     struct builder *b = ctx;
     struct frame *f = &b->stack[--b->depth];
-    struct json_value *v = f->value;
-    size_t n = b->n_children - f->first;
-    /* No pointer arithmetic on a still-NULL stack (an empty first container). */
-    struct child *kids = n ? &b->children[f->first] : NULL;
 
-    if (v->type == JSON_ARRAY) {
-        v->u.arr.items = arena_alloc(&b->arena, (n ? n : 1) * sizeof(*v->u.arr.items));
-        for (size_t i = 0; i < n; i++)
-            v->u.arr.items[i] = kids[i].value;
-        v->u.arr.n = n;
-    } else {
-        v->u.obj.items = arena_alloc(&b->arena, (n ? n : 1) * sizeof(*v->u.obj.items));
-        for (size_t i = 0; i < n; i++) {
-            v->u.obj.items[i].key = (char *)kids[i].key;
-            v->u.obj.items[i].value = kids[i].value;
-        }
-        v->u.obj.n = n;
-    }
-    b->n_children = f->first;
+    children_pop(b, f->value, f->first);
     return 1;
 }
 
@@ -345,8 +400,28 @@ lexer_points_at_byte(const char *msg)
     return false;
 }
 
-struct json_value *
-json_parse(const char *buf, size_t len, const char *name, struct error **err)
+/* The root carries the arena; json_free() of the root frees it all. */
+static struct json_value *
+builder_finish(struct builder *b)
+{
+    free(b->stack);
+    free(b->children);
+    b->root->arena = arena_alloc(&b->arena, sizeof(struct json_arena));
+    *b->root->arena = b->arena;
+    return b->root;
+}
+
+static void
+builder_discard(struct builder *b)
+{
+    free(b->stack);
+    free(b->children);
+    arena_free(&b->arena);
+}
+
+/* The reference reader: yajl, and the callbacks above. */
+static struct json_value *
+parse_yajl(const char *buf, size_t len, const char *name, struct error **err)
 {
     struct builder b = {0};
     yajl_handle h;
@@ -390,19 +465,369 @@ json_parse(const char *buf, size_t len, const char *name, struct error **err)
         else
             error_setx(err, EINVAL, "%s: line %zu, column %zu: %s", name, line, col, msg);
         free(msg);
-        free(b.stack);
-        free(b.children);
-        arena_free(&b.arena);
+        builder_discard(&b);
         yajl_free(h);
         return NULL;
     }
     yajl_free(h);
-    free(b.stack);
-    free(b.children);
-    /* The root carries the arena; json_free() of the root frees it all. */
-    b.root->arena = arena_alloc(&b.arena, sizeof(struct json_arena));
-    *b.root->arena = b.arena;
-    return b.root;
+    return builder_finish(&b);
+}
+
+/* ---- the fast reader -------------------------------------------------- */
+
+/* yajl's lexer takes some 20 instructions a byte and was a third of the
+ * time of loading a config.  This reader takes the plain subset of JSON
+ * that configs are written in and builds the same tree as the callbacks
+ * above, with the strings left in a copy of the document.  It gives up,
+ * without a message, on anything else: \u0000 and surrogates (yajl has
+ * rules of its own for them), whitespace other than space, tab, CR and LF
+ * (yajl also skips \v and \f), bad UTF-8, too deep a nesting, and every
+ * syntax error.  yajl then parses the document again: it either accepts
+ * it, building the tree itself, or refuses it with the message and
+ * position it always gave.  The one rule to keep: accept nothing that
+ * yajl would refuse, and build exactly the tree its callbacks would. */
+struct reader {
+    unsigned char *p, *end; /* in the document's copy in the arena */
+    struct builder *b;
+};
+
+/* Bytes that end a run of plain string content: the quote, the
+ * backslash and the control characters that yajl refuses in strings. */
+static const bool string_stop[256] = {
+    [0x00 ... 0x1f] = true,
+    ['"'] = true,
+    ['\\'] = true,
+};
+
+static const bool is_space[256] = {
+    [' '] = true,
+    ['\t'] = true,
+    ['\n'] = true,
+    ['\r'] = true,
+};
+
+static inline void
+skip_space(struct reader *r)
+{
+    unsigned char *p = r->p, *end = r->end;
+
+    while (p < end && is_space[*p])
+        p++;
+    r->p = p;
+}
+
+static inline bool
+is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* The escapes that stand for one ASCII byte; 0 for the others. */
+static unsigned char
+simple_escape(unsigned char c)
+{
+    switch (c) {
+    case '"':
+    case '\\':
+    case '/':
+        return c;
+    case 'b':
+        return '\b';
+    case 'f':
+        return '\f';
+    case 'n':
+        return '\n';
+    case 'r':
+        return '\r';
+    case 't':
+        return '\t';
+    default:
+        return 0;
+    }
+}
+
+/* The code point of the four hex digits of a \u escape at P (END bounds
+ * them), or -1 when they are not four hex digits or stand for U+0000 or a
+ * UTF-16 surrogate: yajl turns the one into a NUL, which is refused, and
+ * pairs the others by rules of its own, so they are left to it.  Go's
+ * encoding/json writes <, > and & as \u003c, \u003e and \u0026. */
+static long
+bmp_escape(const unsigned char *p, const unsigned char *end)
+{
+    long cp = 0;
+
+    if (end - p < 4)
+        return -1;
+    for (int i = 0; i < 4; i++) {
+        unsigned char c = p[i];
+        int d;
+
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            return -1;
+        cp = cp << 4 | d;
+    }
+    if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
+        return -1;
+    return cp;
+}
+
+/* Write CP (below U+10000) as UTF-8 at O; returns the bytes written. */
+static size_t
+put_utf8(char *o, long cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xc0 | cp >> 6);
+        o[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    o[0] = (char)(0xe0 | cp >> 12);
+    o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+    o[2] = (char)(0x80 | (cp & 0x3f));
+    return 3;
+}
+
+/* A string whose opening quote is at r->p, or NULL to give up.  The text
+ * stays where it is in the arena's copy of the document: the closing
+ * quote becomes its NUL, and escapes are decoded in place (each is longer
+ * than what it stands for). */
+static char *
+read_string(struct reader *r, size_t *ret_len)
+{
+    unsigned char *s = r->p + 1, *p = s, *end = r->end;
+    unsigned char high = 0; /* every byte or'ed in: is any of them non-ASCII? */
+    bool escaped = false;
+    char *text = (char *)s, *o;
+    size_t len;
+
+    for (;;) {
+        while (p < end && !string_stop[*p])
+            high |= *p++;
+        if (p == end)
+            return NULL;
+        if (*p == '"')
+            break;
+        if (*p != '\\' || p + 1 == end)
+            return NULL;
+        if (p[1] == 'u') {
+            long cp = bmp_escape(p + 2, end);
+
+            if (cp < 0)
+                return NULL;
+            if (cp >= 0x80)
+                high |= 0x80;
+            p += 6;
+        } else if (simple_escape(p[1]) != 0) {
+            p += 2;
+        } else {
+            return NULL;
+        }
+        escaped = true;
+    }
+    r->p = p + 1;
+    if (!escaped) {
+        len = (size_t)(p - s);
+    } else {
+        o = text;
+        for (const unsigned char *q = s; q < p; q++) {
+            if (*q != '\\') {
+                *o++ = (char)*q;
+            } else if (*++q == 'u') {
+                o += put_utf8(o, bmp_escape(q + 1, p));
+                q += 4;
+            } else {
+                *o++ = (char)simple_escape(*q);
+            }
+        }
+        len = (size_t)(o - text);
+    }
+    text[len] = '\0';
+    /* What cb_string and cb_map_key check; a NUL cannot come without \u0000. */
+    if ((high & 0x80) && !is_utf8((const unsigned char *)text, len))
+        return NULL;
+    *ret_len = len;
+    return text;
+}
+
+/* A number (JSON's grammar, which yajl's lexer follows) at r->p.  Its
+ * text is copied, not ended in place: the byte after it is the next
+ * token's. */
+static struct json_value *
+read_number(struct reader *r)
+{
+    const unsigned char *s = r->p, *p = s, *end = r->end;
+
+    if (p < end && *p == '-')
+        p++;
+    if (p == end)
+        return NULL;
+    if (*p == '0') {
+        p++;
+    } else if (*p >= '1' && *p <= '9') {
+        while (p < end && is_digit(*p))
+            p++;
+    } else {
+        return NULL;
+    }
+    if (p < end && *p == '.') {
+        if (++p == end || !is_digit(*p))
+            return NULL;
+        while (p < end && is_digit(*p))
+            p++;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        if (++p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (p == end || !is_digit(*p))
+            return NULL;
+        while (p < end && is_digit(*p))
+            p++;
+    }
+    r->p = (unsigned char *)p;
+    return text_value(r->b, JSON_NUMBER, s, (size_t)(p - s));
+}
+
+static struct json_value *
+read_word(struct reader *r, const char *word, enum json_type type, bool boolean)
+{
+    size_t n = strlen(word);
+    struct json_value *v;
+
+    if ((size_t)(r->end - r->p) < n || memcmp(r->p, word, n) != 0)
+        return NULL;
+    r->p += n;
+    v = value_new(r->b, type);
+    v->u.boolean = boolean;
+    return v;
+}
+
+static struct json_value *read_value(struct reader *r, size_t depth);
+
+/* An array or object at r->p, DEPTH containers deep (counting itself). */
+static struct json_value *
+read_container(struct reader *r, size_t depth)
+{
+    bool is_object = *r->p == '{';
+    unsigned char close = is_object ? '}' : ']';
+    struct builder *b = r->b;
+    struct json_value *v, *child;
+    size_t first = b->n_children;
+
+    /* The callbacks' limit: builder_push refuses the container that
+     * would be JSON_MAX_DEPTH + 1 deep. */
+    if (depth > JSON_MAX_DEPTH)
+        return NULL;
+    v = value_new(b, is_object ? JSON_OBJECT : JSON_ARRAY);
+    r->p++;
+    skip_space(r);
+    if (r->p < r->end && *r->p == close) {
+        r->p++;
+        children_pop(b, v, first);
+        return v;
+    }
+    for (;;) {
+        const char *key = NULL;
+
+        if (is_object) {
+            size_t key_len;
+
+            if (r->p == r->end || *r->p != '"' || (key = read_string(r, &key_len)) == NULL)
+                return NULL;
+            skip_space(r);
+            if (r->p == r->end || *r->p != ':')
+                return NULL;
+            r->p++;
+            skip_space(r);
+        }
+        child = read_value(r, depth);
+        if (child == NULL)
+            return NULL;
+        child_push(b, key, child);
+        skip_space(r);
+        if (r->p == r->end)
+            return NULL;
+        if (*r->p == close)
+            break;
+        if (*r->p != ',')
+            return NULL;
+        r->p++;
+        skip_space(r);
+    }
+    r->p++;
+    children_pop(b, v, first);
+    return v;
+}
+
+/* A value at r->p (no space before it), inside DEPTH containers. */
+static struct json_value *
+read_value(struct reader *r, size_t depth)
+{
+    struct json_value *v;
+    size_t len;
+    char *text;
+
+    if (r->p == r->end)
+        return NULL;
+    switch (*r->p) {
+    case '{':
+    case '[':
+        return read_container(r, depth + 1);
+    case '"':
+        text = read_string(r, &len);
+        if (text == NULL)
+            return NULL;
+        v = value_new(r->b, JSON_STRING);
+        v->u.str.text = text;
+        v->u.str.len = len;
+        return v;
+    case 't':
+        return read_word(r, "true", JSON_BOOL, true);
+    case 'f':
+        return read_word(r, "false", JSON_BOOL, false);
+    case 'n':
+        return read_word(r, "null", JSON_NULL, false);
+    default:
+        return read_number(r);
+    }
+}
+
+/* The document's tree, or NULL when the fast reader gives up. */
+static struct json_value *
+parse_fast(const char *buf, size_t len)
+{
+    struct builder b = {0};
+    unsigned char *copy = arena_alloc(&b.arena, len + 1);
+    struct reader r = {copy, copy + len, &b};
+
+    if (len > 0)
+        memcpy(copy, buf, len);
+    skip_space(&r);
+    b.root = read_value(&r, 0);
+    if (b.root != NULL)
+        skip_space(&r);
+    /* Trailing bytes (yajl: "trailing garbage") and every failure above. */
+    if (b.root == NULL || r.p != r.end) {
+        builder_discard(&b);
+        return NULL;
+    }
+    return builder_finish(&b);
+}
+
+struct json_value *
+json_parse(const char *buf, size_t len, const char *name, struct error **err)
+{
+    struct json_value *v = parse_fast(buf, len);
+
+    return v != NULL ? v : parse_yajl(buf, len, name, err);
 }
 
 void
@@ -450,25 +875,52 @@ json_type_name(enum json_type t)
 
 /* ---- numbers ---------------------------------------------------------- */
 
-static bool
-is_integer_text(const char *s)
+/* S, all decimal digits, as a number: -EINVAL when S is empty or holds
+ * anything else (an integer's text has no fraction and no exponent),
+ * -ERANGE past UINT64_MAX.  By hand, not strtoull: a seccomp profile is
+ * mostly numbers, and strtoull's locale and base handling showed. */
+static int
+digits_uint64(const char *s, uint64_t *ret)
 {
-    return strpbrk(s, ".eE") == NULL;
+    uint64_t n = 0;
+    bool overflow = false;
+
+    if (*s == '\0')
+        return -EINVAL;
+    for (; *s; s++) {
+        unsigned d = (unsigned)(*s - '0');
+
+        if (d > 9)
+            return -EINVAL;
+        if (n > (UINT64_MAX - d) / 10)
+            overflow = true; /* keep going: a later '.' still makes it -EINVAL */
+        else
+            n = n * 10 + d;
+    }
+    if (overflow)
+        return -ERANGE;
+    *ret = n;
+    return 0;
 }
 
 int
 json_number_int64(const struct json_value *v, int64_t min, int64_t max, int64_t *ret)
 {
-    long long n;
-    char *end;
+    bool neg;
+    uint64_t u;
+    int64_t n;
+    int rc;
 
-    if (v->type != JSON_NUMBER || !is_integer_text(v->u.str.text))
+    if (v->type != JSON_NUMBER)
         return -EINVAL;
-    errno = 0;
-    n = strtoll(v->u.str.text, &end, 10);
-    if (*end != '\0')
-        return -EINVAL;
-    if (errno == ERANGE || n < min || n > max)
+    neg = v->u.str.text[0] == '-';
+    rc = digits_uint64(v->u.str.text + neg, &u);
+    if (rc < 0)
+        return rc;
+    if (u > (uint64_t)INT64_MAX + neg)
+        return -ERANGE;
+    n = neg && u > 0 ? -(int64_t)(u - 1) - 1 : (int64_t)u;
+    if (n < min || n > max)
         return -ERANGE;
     *ret = n;
     return 0;
@@ -477,21 +929,20 @@ json_number_int64(const struct json_value *v, int64_t min, int64_t max, int64_t 
 int
 json_number_uint64(const struct json_value *v, uint64_t max, uint64_t *ret)
 {
-    unsigned long long n;
-    char *end;
+    bool neg;
+    uint64_t u;
+    int rc;
 
-    if (v->type != JSON_NUMBER || !is_integer_text(v->u.str.text))
+    if (v->type != JSON_NUMBER)
         return -EINVAL;
-    if (v->u.str.text[0] == '-')
-        return strspn(v->u.str.text + 1, "0") == strlen(v->u.str.text + 1) ? (*ret = 0, 0)
-                                                                           : -ERANGE;
-    errno = 0;
-    n = strtoull(v->u.str.text, &end, 10);
-    if (*end != '\0')
-        return -EINVAL;
-    if (errno == ERANGE || n > max)
+    neg = v->u.str.text[0] == '-';
+    rc = digits_uint64(v->u.str.text + neg, &u);
+    if (rc < 0)
+        return rc;
+    /* -0 is zero; every other negative number is out of range. */
+    if ((neg && u != 0) || u > max)
         return -ERANGE;
-    *ret = n;
+    *ret = u;
     return 0;
 }
 
@@ -539,7 +990,8 @@ push(struct json_path *p, const char *key, size_t index)
 {
     size_t mark = p->depth;
 
-    p->elems = xgrow(p->elems, &p->alloc, p->depth, sizeof(*p->elems));
+    if (p->depth == p->alloc)
+        p->elems = xgrow(p->elems, &p->alloc, p->depth, sizeof(*p->elems));
     p->elems[p->depth].key = key;
     p->elems[p->depth].index = index;
     p->depth++;

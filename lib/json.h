@@ -9,7 +9,10 @@
 #include "lib/error.h"
 
 /* The one user of yajl: the reader in lib/json.c, the writer in
- * lib/json-write.c.  A document is parsed into a small tree of json_value;
+ * lib/json-write.c.  The reader parses the plain JSON that configs are
+ * written in itself and hands anything else, errors included, to yajl, so
+ * that yajl still decides what is valid and words every message.
+ * A document is parsed into a small tree of json_value;
  * numbers keep their source text so that no uint64 or int64 is ever rounded
  * through a double, and callers convert them with range checks.
  * The writer wraps yajl_gen and emits compact or pretty (tab-indented) JSON. */
