@@ -34,17 +34,22 @@ CFLAGS += -std=gnu11 $(WARN) $(SANFLAGS) -fstack-protector-strong -D_FORTIFY_SOU
 LDFLAGS += $(SANFLAGS) -pie -Wl,-z,relro,-z,now
 
 RUNTIME_LIBS := $(shell $(PKG_CONFIG) --libs yajl libseccomp libcap 2>/dev/null || echo -lyajl -lseccomp -lcap)
+IMAGE_LIBS := $(shell $(PKG_CONFIG) --libs libarchive libcrypto 2>/dev/null || echo -larchive -lcrypto)
 
 LIB_SRCS := $(wildcard lib/*.c)
 BUNDLE_SRCS := $(wildcard bundle/*.c)
 SECCOMP_SRCS := $(wildcard seccomp/*.c)
 RUNTIME_SRCS := $(wildcard runtime/*.c)
 CLI_SRCS := $(wildcard runtime/cli/*.c)
+IMAGE_SRCS := $(wildcard image/*.c)
+IMAGE_CLI_SRCS := $(wildcard image/cli/*.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 
 CORE_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS) $(BUNDLE_SRCS) $(SECCOMP_SRCS) $(RUNTIME_SRCS))
 CLI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
+IMAGE_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(IMAGE_SRCS))
+IMAGE_CLI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(IMAGE_CLI_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SRCS))
 MAN_PAGES := $(wildcard man/*.8)
@@ -57,7 +62,7 @@ MAN7_PAGES := $(wildcard man/*.7)
 # on every run is pointless.
 .SECONDARY:
 
-all: $(BUILD)/berth
+all: $(BUILD)/berth $(BUILD)/berth-image
 
 $(BUILD)/libberth.a: $(CORE_OBJS)
 	@mkdir -p $(@D)
@@ -65,6 +70,16 @@ $(BUILD)/libberth.a: $(CORE_OBJS)
 
 $(BUILD)/berth: $(CLI_OBJS) $(BUILD)/libberth.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libberth.a $(RUNTIME_LIBS)
+
+# berth-image: image/ over lib/ and bundle/ (libberth.a); only it links
+# libarchive and libcrypto.
+$(BUILD)/libberth-image.a: $(IMAGE_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/berth-image: $(IMAGE_CLI_OBJS) $(BUILD)/libberth-image.a $(BUILD)/libberth.a
+	$(CC) $(LDFLAGS) -o $@ $(IMAGE_CLI_OBJS) $(BUILD)/libberth-image.a $(BUILD)/libberth.a \
+	    $(IMAGE_LIBS) $(RUNTIME_LIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -81,16 +96,21 @@ $(BUILD)/seccomp/default-profile.json.h: seccomp/default-profile.json
 $(BUILD)/seccomp/sfilter-default.o: $(BUILD)/seccomp/default-profile.json.h
 $(BUILD)/seccomp/sfilter-default.o: CPPFLAGS += -I$(BUILD)
 
+
 # The objects that print the commit are rebuilt when it changes.
 $(BUILD)/commit.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(COMMIT)' | cmp -s - $@ || echo '$(COMMIT)' >$@
-$(BUILD)/runtime/features.o $(BUILD)/runtime/cli/features.o: $(BUILD)/commit.stamp
+$(BUILD)/runtime/features.o $(BUILD)/runtime/cli/features.o $(BUILD)/image/cli/main.o: $(BUILD)/commit.stamp
 .PHONY: FORCE
 FORCE:
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libberth.a
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libberth.a $(RUNTIME_LIBS)
+
+# The image module's unit tests (tests/unit/image-*.c) link it too.
+$(BUILD)/tests/unit/image-%: $(BUILD)/tests/unit/image-%.o $(BUILD)/libberth-image.a $(BUILD)/libberth.a
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libberth-image.a $(BUILD)/libberth.a $(IMAGE_LIBS) $(RUNTIME_LIBS)
 
 # Test programs run alone in a container's empty rootfs: static, so without
 # LDFLAGS (its -pie undoes -static-pie) and never sanitized (the sanitizer
@@ -103,19 +123,20 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c
 unit: $(UNIT_BINS)
 	@tests/run-unit $(UNIT_BINS)
 
-bats: $(BUILD)/berth $(HELPER_BINS)
-	BERTH=$(abspath $(BUILD)/berth) BERTH_BUILD=$(abspath $(BUILD)) tests/run-bats
+bats: $(BUILD)/berth $(BUILD)/berth-image $(HELPER_BINS)
+	BERTH=$(abspath $(BUILD)/berth) BERTH_IMAGE=$(abspath $(BUILD)/berth-image) BERTH_BUILD=$(abspath $(BUILD)) tests/run-bats
 
 check: unit bats
 
-install: $(BUILD)/berth
+install: $(BUILD)/berth $(BUILD)/berth-image
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BUILD)/berth $(DESTDIR)$(BINDIR)/berth
+	install -m 0755 $(BUILD)/berth-image $(DESTDIR)$(BINDIR)/berth-image
 	$(if $(MAN_PAGES),install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/)
 	$(if $(MAN7_PAGES),install -d $(DESTDIR)$(MANDIR)/man7 && install -m 0644 $(MAN7_PAGES) $(DESTDIR)$(MANDIR)/man7/)
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/berth $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN_PAGES))) \
+	rm -f $(DESTDIR)$(BINDIR)/berth $(DESTDIR)$(BINDIR)/berth-image $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN_PAGES))) \
 	    $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7_PAGES)))
 
 deps:
