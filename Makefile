@@ -96,6 +96,17 @@ $(BUILD)/seccomp/default-profile.json.h: seccomp/default-profile.json
 $(BUILD)/seccomp/sfilter-default.o: $(BUILD)/seccomp/default-profile.json.h
 $(BUILD)/seccomp/sfilter-default.o: CPPFLAGS += -I$(BUILD)
 
+# The default profile's BPF, compiled while building (seccomp/sfilter-builtin.c
+# says why) by a tool linked from the same objects as berth but the one that
+# includes its output.
+SFILTER_EMBED_OBJS := $(filter $(BUILD)/lib/% $(BUILD)/bundle/% $(BUILD)/seccomp/%,\
+    $(filter-out $(BUILD)/seccomp/sfilter-builtin.o,$(CORE_OBJS)))
+$(BUILD)/seccomp/gen/sfilter-embed: $(BUILD)/seccomp/gen/sfilter-embed.o $(SFILTER_EMBED_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(RUNTIME_LIBS)
+$(BUILD)/seccomp/default-profile.bpf.h: $(BUILD)/seccomp/gen/sfilter-embed
+	$< >$@
+$(BUILD)/seccomp/sfilter-builtin.o: $(BUILD)/seccomp/default-profile.bpf.h
+$(BUILD)/seccomp/sfilter-builtin.o: CPPFLAGS += -I$(BUILD)
 
 # The objects that print the commit are rebuilt when it changes.
 $(BUILD)/commit.stamp: FORCE

@@ -2,7 +2,8 @@
 /* sfilter_compile_cached(): compiled programs kept in a directory, so that
  * `create` pays libseccomp's price (about 15 ms for the default profile on
  * x86_64, with its x86 and x32 sections) once per distinct config rather
- * than at every container.
+ * than at every container.  The default profile of `berth spec` never
+ * comes here: it was compiled when berth was built (sfilter-builtin.c).
  *
  * The key is everything the program depends on, written out in full: the
  * linux.seccomp fields that shape the filter, this berth binary (its inode
@@ -126,7 +127,9 @@ put_compiler(struct buf *b)
 }
 
 /* Every field of SC that the program depends on.  listenerPath and
- * listenerMetadata do not shape it (the path is checked at each compile). */
+ * listenerMetadata do not shape it (the path is checked at each compile).
+ * Also the canonical form of a config (sfilter_config_form()), which the
+ * built-in programs are found by. */
 static void
 put_config(struct buf *b, const struct spec_seccomp *sc)
 {
@@ -158,6 +161,16 @@ put_config(struct buf *b, const struct spec_seccomp *sc)
             put_u64(b, (uint64_t)a->op);
         }
     }
+}
+
+void
+sfilter_config_form(const struct spec_seccomp *sc, unsigned char **ret, size_t *ret_len)
+{
+    struct buf b = {0};
+
+    put_config(&b, sc);
+    *ret = (unsigned char *)b.data;
+    *ret_len = b.len;
 }
 
 /* FNV-1a over 64-bit words (the tail byte by byte): a name for the file,
@@ -331,13 +344,20 @@ sfilter_compile_cached(int cache_dirfd, const struct spec_seccomp *sc, struct sf
                        struct error **err)
 {
     _cleanup_(sfilter_freep) struct sfilter *f = NULL;
-    struct buf key = {.data = xmalloc(16384), .alloc = 16384};
+    struct buf key = {0};
     char name[32];
     int rc;
 
+    /* A config compiled at build time (the default profile) needs no
+     * cache, and is cheaper to take than the key is to make. */
+    rc = sfilter_compile_builtin(sc, ret, err);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    key.data = xmalloc(16384);
+    key.alloc = 16384;
     if (cache_dirfd < 0 || !put_compiler(&key)) {
         free(key.data);
-        return sfilter_compile(sc, ret, err);
+        return sfilter_compile_libseccomp(sc, SFILTER_X32_PROBE, ret, err);
     }
     put_config(&key, sc);
     snprintf(name, sizeof(name), "%016llx", (unsigned long long)hash_key(key.data, key.len));
@@ -350,7 +370,7 @@ sfilter_compile_cached(int cache_dirfd, const struct spec_seccomp *sc, struct sf
         *ret = TAKE_PTR(f);
         return 0;
     }
-    rc = sfilter_compile(sc, &f, err);
+    rc = sfilter_compile_libseccomp(sc, SFILTER_X32_PROBE, &f, err);
     if (rc == 0)
         store(cache_dirfd, name, &key, f);
     free(key.data);

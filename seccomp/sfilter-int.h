@@ -39,6 +39,60 @@ int sfilter_enosys_stub(const struct spec_seccomp *sc, const uint32_t *arches, s
                         bool no_x32, struct sock_filter **ret, size_t *ret_n, struct error **err)
     ATTR_WUR;
 
+/* What the compile does about x32 (see kernel_lacks_x32() in sfilter.c):
+ * ask the kernel, as create does, or decide it, for the build-time
+ * generator and the unit tests, which need both programs. */
+enum sfilter_x32 {
+    SFILTER_X32_PROBE,
+    SFILTER_X32_KEEP,     /* as on a kernel that runs x32 */
+    SFILTER_X32_LEAVE_OUT /* as on one that cannot */
+};
+
+/* sfilter_compile() through libseccomp always, never from the built-in
+ * programs: what the built-in ones must equal, byte for byte. */
+int sfilter_compile_libseccomp(const struct spec_seccomp *sc, enum sfilter_x32 x32,
+                               struct sfilter **ret, struct error **err) ATTR_WUR;
+
+/* sfilter_compile() when SC is one of the configs compiled at build time
+ * (sfilter_builtin_find()): 1 with *RET set; 0 when it is not one, with
+ * nothing done; or -errno with *err, as sfilter_compile(). */
+int sfilter_compile_builtin(const struct spec_seccomp *sc, struct sfilter **ret, struct error **err)
+    ATTR_WUR;
+
+/* ---- the canonical form of a config (sfilter-cache.c) ---- */
+
+/* Every field of SC that its program depends on, in a fixed binary form
+ * (host byte order, the enum values of this build): two configs with the
+ * same form compile to the same program.  listenerPath and
+ * listenerMetadata are left out (they do not shape the program).  Free
+ * *RET. */
+void sfilter_config_form(const struct spec_seccomp *sc, unsigned char **ret, size_t *ret_len);
+
+/* ---- programs compiled at build time (sfilter-builtin.c) ---- */
+
+/* The program of one built-in config, for a kernel that runs x32 or not. */
+struct sfilter_builtin_prog {
+    const struct sock_filter *insns; /* NULL: none (the config has no x32 to leave out) */
+    size_t n_insns;
+    size_t n_stub;
+};
+
+/* A config compiled by seccomp/gen/sfilter-embed.c while berth was built,
+ * with the libseccomp berth was built against: its canonical form, its
+ * programs, and the lines of the names that libseccomp did not know. */
+struct sfilter_builtin {
+    const unsigned char *form;
+    size_t form_len;
+    struct sfilter_builtin_prog prog[2]; /* [no_x32] */
+    const char *const *skipped;
+    size_t n_skipped;
+};
+
+/* The built-in entry whose config is SC, or NULL: none is, or the running
+ * libseccomp or its native architecture is not the one of the build (its
+ * program could then differ).  Allocates nothing that outlives it. */
+const struct sfilter_builtin *sfilter_builtin_find(const struct spec_seccomp *sc);
+
 DEFINE_CLEANUP_FUNC(struct sfilter *, sfilter_free)
 
 #endif

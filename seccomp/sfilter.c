@@ -631,22 +631,34 @@ export_bpf(scmp_filter_ctx ctx, const struct sock_filter *stub, size_t n_stub,
     return 0;
 }
 
-int
-sfilter_compile(const struct spec_seccomp *sc, struct sfilter **ret, struct error **err)
+/* The program of the built-in entry B, which libseccomp compiled from this
+ * very config when berth was built (sfilter-builtin.c), for F->no_x32.
+ * False when B has none for it. */
+static bool
+take_builtin(struct sfilter *f, const struct sfilter_builtin *b)
 {
-    _cleanup_(sfilter_freep) struct sfilter *f = xcalloc(1, sizeof(*f));
+    const struct sfilter_builtin_prog *p = &b->prog[f->no_x32 ? 1 : 0];
+
+    if (p->insns == NULL)
+        return false;
+    f->insns = xmalloc(p->n_insns * sizeof(*f->insns));
+    memcpy(f->insns, p->insns, p->n_insns * sizeof(*f->insns));
+    f->n_insns = p->n_insns;
+    f->n_stub = p->n_stub;
+    for (size_t i = 0; i < b->n_skipped; i++)
+        strv_push(&f->skipped, xstrdup(b->skipped[i]));
+    return true;
+}
+
+/* The program through libseccomp: the rules, the ENOSYS stub, the export. */
+static int
+compile_libseccomp(const struct spec_seccomp *sc, const uint32_t *arches, size_t n_arches,
+                   struct sfilter *f, struct error **err)
+{
     _cleanup_(scmp_releasep) scmp_filter_ctx ctx = NULL;
     _cleanup_free_ struct sock_filter *stub = NULL;
-    _cleanup_free_ uint32_t *arches = NULL;
-    size_t n_arches;
     int rc;
 
-    f->notify = sfilter_has_notify(sc);
-    rc = filter_flags(sc, f->notify, &f->flags, err);
-    if (rc < 0)
-        return rc;
-    sfilter_filter_arches(sc, &arches, &n_arches);
-    f->no_x32 = has_arch(arches, n_arches, SCMP_ARCH_X32) && kernel_lacks_x32();
     rc = translate(sc, f->no_x32, &ctx, &f->skipped, err);
     if (rc < 0)
         return rc;
@@ -658,11 +670,67 @@ sfilter_compile(const struct spec_seccomp *sc, struct sfilter **ret, struct erro
     rc = sfilter_enosys_stub(sc, arches, n_arches, f->no_x32, &stub, &f->n_stub, err);
     if (rc < 0)
         return rc;
-    rc = export_bpf(ctx, stub, f->n_stub, &f->insns, &f->n_insns, err);
+    return export_bpf(ctx, stub, f->n_stub, &f->insns, &f->n_insns, err);
+}
+
+/* sfilter_compile(), with the program of the built-in entry B when there
+ * is one (NULL: libseccomp's).  Everything that depends on the kernel (the
+ * flags, x32) is decided here in both cases; libseccomp's part depends on
+ * the config and on libseccomp only, which B was compiled with. */
+static int
+compile(const struct spec_seccomp *sc, enum sfilter_x32 x32, const struct sfilter_builtin *b,
+        struct sfilter **ret, struct error **err)
+{
+    _cleanup_(sfilter_freep) struct sfilter *f = xcalloc(1, sizeof(*f));
+    _cleanup_free_ uint32_t *arches = NULL;
+    size_t n_arches;
+    int rc;
+
+    f->notify = sfilter_has_notify(sc);
+    rc = filter_flags(sc, f->notify, &f->flags, err);
     if (rc < 0)
         return rc;
+    sfilter_filter_arches(sc, &arches, &n_arches);
+    f->no_x32 =
+        has_arch(arches, n_arches, SCMP_ARCH_X32)
+        && (x32 == SFILTER_X32_LEAVE_OUT || (x32 == SFILTER_X32_PROBE && kernel_lacks_x32()));
+    if (b != NULL && take_builtin(f, b)) {
+        /* The generator embeds no notify config; the check stays with
+         * the program it belongs to all the same. */
+        if (f->notify && (rc = sfilter_check_listener(sc, err)) < 0)
+            return rc;
+    } else {
+        rc = compile_libseccomp(sc, arches, n_arches, f, err);
+        if (rc < 0)
+            return rc;
+    }
     *ret = TAKE_PTR(f);
     return 0;
+}
+
+int
+sfilter_compile(const struct spec_seccomp *sc, struct sfilter **ret, struct error **err)
+{
+    return compile(sc, SFILTER_X32_PROBE, sfilter_builtin_find(sc), ret, err);
+}
+
+int
+sfilter_compile_builtin(const struct spec_seccomp *sc, struct sfilter **ret, struct error **err)
+{
+    const struct sfilter_builtin *b = sfilter_builtin_find(sc);
+    int rc;
+
+    if (b == NULL)
+        return 0;
+    rc = compile(sc, SFILTER_X32_PROBE, b, ret, err);
+    return rc < 0 ? rc : 1;
+}
+
+int
+sfilter_compile_libseccomp(const struct spec_seccomp *sc, enum sfilter_x32 x32,
+                           struct sfilter **ret, struct error **err)
+{
+    return compile(sc, x32, NULL, ret, err);
 }
 
 void

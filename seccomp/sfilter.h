@@ -67,8 +67,13 @@
  * action be SCMP_ACT_NOTIFY (runc refuses both, its hand-off being write).
  * What init does after the sendmsg reaches an agent that has the fd.
  *
- * The compiled program is cached (sfilter_compile_cached(), in the state
- * root): compiling the default profile takes libseccomp some 10 ms. */
+ * Compiling the default profile takes libseccomp some 11 ms, ten times
+ * what loading it costs.  So the default profile of `berth spec` is
+ * compiled when berth is built, and sfilter_compile() takes that program
+ * when the config is this very profile and libseccomp the one berth was
+ * built with (sfilter-builtin.c); the kernel's part (flags, x32) is still
+ * decided at each compile.  Other configs are compiled by libseccomp, once
+ * per state root: the program is cached there (sfilter_compile_cached()). */
 
 #include <linux/filter.h>
 #include <seccomp.h>
@@ -106,7 +111,8 @@ int sfilter_compile(const struct spec_seccomp *sc, struct sfilter **ret, struct 
  * sfilter-cache.c): an identical config compiled there before by this
  * berth, libseccomp and kernel is read back instead.  With CACHE_DIRFD -1,
  * or a cache that cannot be used, it compiles; the cache never makes it
- * fail. */
+ * fail.  A config compiled at build time (the default profile) is taken
+ * from berth itself, and not stored. */
 int sfilter_compile_cached(int cache_dirfd, const struct spec_seccomp *sc, struct sfilter **ret,
                            struct error **err) ATTR_WUR;
 

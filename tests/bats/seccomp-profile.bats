@@ -160,3 +160,17 @@ end"
     [ "$status" -eq 159 ]
     assert_output "0"
 }
+
+@test "seccomp profile: it comes compiled with berth: create caches nothing" {
+    calls getpid keyctl:0
+    run_calls
+    assert_success
+    assert_output "0 1"
+    [ "$(ls -A "$ROOT/seccomp@cache" 2>/dev/null | wc -l)" -eq 0 ]
+    # Any change makes it another filter, compiled by libseccomp and cached.
+    update_config "$B" '.linux.seccomp.defaultErrnoRet = 13'
+    run_calls p2
+    assert_success
+    assert_output "0 13"
+    [ "$(ls -A "$ROOT/seccomp@cache" | wc -l)" -eq 1 ]
+}

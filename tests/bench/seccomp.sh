@@ -2,17 +2,22 @@
 # SPDX-License-Identifier: Apache-2.0
 # What the default seccomp profile costs: `run` of /bin/true in a
 # busybox-static bundle without linux.seccomp and with the profile that
-# `berth spec` writes, for berth (with its cache of compiled filters, and
-# with the cache emptied before every run) and runc (and crun where it
-# runs), side by side in one hyperfine invocation.  Prints hyperfine's
-# report on stderr and a markdown table on stdout: the median wall time and
-# the mean CPU time (user + system, with the processes waited for) of each,
-# the cost the profile adds to both, and berth's wall time with the profile
-# over runc's.
+# `berth spec` writes, for berth (with its cache of compiled filters, with
+# that cache emptied before every run, and with a fresh state root for
+# every run) and runc (and crun where it runs), side by side in one
+# hyperfine invocation.  Prints hyperfine's report on stderr and a markdown
+# table on stdout: the median wall time and the mean CPU time (user +
+# system, with the processes waited for) of each, the cost the profile adds
+# to both, and each wall time with the profile over runc's.
 #
 #   tests/bench/seccomp.sh             50 timed runs each (3 warm-up)
 #   tests/bench/seccomp.sh -r 200      more runs
 #   tests/bench/seccomp.sh -u USER     as USER, rootless (default: root)
+#   tests/bench/seccomp.sh -c OLD      also OLD, another berth binary (say,
+#                                      a build of an older commit), timed
+#                                      the same three ways (old, old-cold,
+#                                      old-fresh) in the same invocation
+#   tests/bench/seccomp.sh -b          berth only: leave runc and crun out
 #
 # Needs root (runuser for the rootless variant).  BUILD (default build) is
 # honoured.  A runtime whose trial run fails here is left out with a note.
@@ -20,12 +25,16 @@ set -eu
 
 runs=50
 user=root
-while getopts r:u:h opt; do
+old=
+others="runc crun"
+while getopts r:u:c:bh opt; do
     case $opt in
     r) runs=$OPTARG ;;
     u) user=$OPTARG ;;
+    c) old=$OPTARG ;;
+    b) others= ;;
     *)
-        sed -n '3,16s/^# \{0,1\}//p' "$0" >&2
+        sed -n '3,22s/^# \{0,1\}//p' "$0" >&2
         exit 2
         ;;
     esac
@@ -42,7 +51,7 @@ if [ "$(id -u)" != 0 ]; then
     note "needs root (and runuser for the rootless variant)"
     exit 77
 fi
-for tool in hyperfine runc jq busybox runuser; do
+for tool in hyperfine jq busybox runuser $others; do
     if ! command -v "$tool" >/dev/null 2>&1; then
         note "$tool is not installed; see tests/install-deps"
         exit 77
@@ -58,11 +67,26 @@ fi
 
 tmp=$(mktemp -d /tmp/berth-bench-seccomp.XXXXXX)
 chmod 711 "$tmp"
-# A copy, which a rebuild during the run cannot replace.
+# Copies, which a rebuild during the run cannot replace.
 cp "$build/berth" "$tmp/berth"
 berth=$tmp/berth
+runtimes="berth berth-cold berth-fresh"
+if [ -n "$old" ]; then
+    cp "$old" "$tmp/berth-old"
+    runtimes="$runtimes old old-cold old-fresh"
+fi
+runtimes="$runtimes $others"
 [ "$user" = root ] || chown "$user" "$tmp"
 id=bench
+
+# exe RUNTIME: its binary.
+exe() {
+    case $1 in
+    berth*) echo "$berth" ;;
+    old*) echo "$tmp/berth-old" ;;
+    *) echo "$1" ;;
+    esac
+}
 
 as() {
     if [ "$user" = root ]; then
@@ -73,12 +97,10 @@ as() {
 }
 
 cleanup() {
-    for rt in berth berth-cold runc crun; do
+    for rt in $runtimes; do
         [ -d "$tmp/state-$rt" ] || continue
         for b in with without; do
-            exe=$rt
-            case $rt in berth*) exe=$berth ;; esac
-            as "$exe" --root "$tmp/state-$rt" delete --force "$id-$b" >/dev/null 2>&1 </dev/null ||
+            as "$(exe "$rt")" --root "$tmp/state-$rt" delete --force "$id-$b" >/dev/null 2>&1 </dev/null ||
                 true
         done
     done
@@ -109,17 +131,14 @@ profile_arches=$(jq -r '.linux.seccomp.architectures | join(",")' "$tmp/with/con
 
 # cmd RUNTIME BUNDLE: the command line of one `run`.
 cmd() {
-    case $1 in
-    berth | berth-cold) echo "$berth --root $tmp/state-$1 run -b $tmp/$2 $id-$2" ;;
-    *) echo "$1 --root $tmp/state-$1 run -b $tmp/$2 $id-$2" ;;
-    esac
+    echo "$(exe "$1") --root $tmp/state-$1 run -b $tmp/$2 $id-$2"
 }
 
 set --
 names=
-for rt in berth berth-cold runc crun; do
+for rt in $runtimes; do
     case $rt in
-    berth*) ;;
+    berth* | old*) ;;
     *) command -v "$rt" >/dev/null 2>&1 || continue ;;
     esac
     ok=true
@@ -133,16 +152,24 @@ for rt in berth berth-cold runc crun; do
     done
     $ok || continue
     for b in without with; do
-        [ "$rt" = berth-cold ] && [ "$b" = without ] && continue
+        case $rt/$b in
+        *-cold/without) continue ;;
+        esac
         names="$names $rt/$b"
-        if [ "$rt" = berth-cold ]; then
+        case $rt in
+        *-cold)
             # The cache emptied before each run: the first `create` of a
             # config, which compiles.
-            set -- "$@" --prepare "rm -rf $tmp/state-berth-cold/seccomp@cache" \
+            set -- "$@" --prepare "rm -rf $tmp/state-$rt/seccomp@cache" \
                 -n "$rt/$b" "$(cmd "$rt" "$b")"
-        else
-            set -- "$@" --prepare true -n "$rt/$b" "$(cmd "$rt" "$b")"
-        fi
+            ;;
+        *-fresh)
+            # No state root at all: the first container of a host (or of
+            # a new --root), both with and without the profile.
+            set -- "$@" --prepare "rm -rf $tmp/state-$rt" -n "$rt/$b" "$(cmd "$rt" "$b")"
+            ;;
+        *) set -- "$@" --prepare true -n "$rt/$b" "$(cmd "$rt" "$b")" ;;
+        esac
     done
 done
 [ "$user" = root ] || chown -R "$user" "$tmp"
@@ -166,7 +193,7 @@ jq -r '.results[] | "\(.command) \(.median) \(.user + .system)"' "$tmp/hyperfine
         runc = t["runc/with"] + 0
         for (i = 1; i <= n; i++) {
             rt = order[i]
-            base = (rt == "berth-cold" ? "berth" : rt) "/without"
+            base = rt; sub(/-cold$/, "", base); base = base "/without"
             w = t[rt "/with"]; wo = t[base] + 0
             cw = c[rt "/with"]; cwo = c[base] + 0
             # (In parentheses: a bare ">" in printf arguments is a redirection.)
@@ -176,6 +203,11 @@ jq -r '.results[] | "\(.command) \(.median) \(.user + .system)"' "$tmp/hyperfine
         }
     }'
 echo
-echo "berth: the compiled filter comes from the cache in the state root (seccomp@cache);"
-echo "berth-cold: the cache is emptied before each run, so every run compiles (the first"
-echo "container of a config).  runc compiles at every run."
+echo "berth: the state root and its cache of compiled filters (seccomp@cache) stay;"
+echo "berth-cold: that cache is emptied before each run (the first container of a config);"
+echo "berth-fresh: the whole state root is removed before each run (the first container"
+echo "of a host), with and without the profile.  berth compiled the default profile at"
+echo "build time, so none of them runs libseccomp for it; a config of your own is compiled"
+echo "by the first container (berth-cold) and read from the cache after (berth).  runc"
+echo "compiles at every run."
+[ -z "$old" ] || echo "old, old-cold, old-fresh: the same with $old."
