@@ -1031,8 +1031,28 @@ index_resolve_links(struct index *x)
 
 /* One header: a regular member is recorded with its data's offset, a link
  * for later. */
+/* An old-GNU header ("ustar  \0") with a non-zero realsize field: libarchive
+ * reports the real size and no sparse map, and delivers the stored bytes
+ * followed by a hole, so the member's bytes in the file are not its
+ * content.  Such a member is treated as sparse (not indexed). */
+static bool
+is_gnu_realsize(int fd, uint64_t data_off)
+{
+    unsigned char h[512];
+
+    if (data_off < sizeof(h)
+        || pread(fd, h, sizeof(h), (off_t)(data_off - sizeof(h))) != (ssize_t)sizeof(h))
+        return false;
+    if (memcmp(h + 257, "ustar  \0", 8) != 0)
+        return false;
+    for (size_t i = 483; i < 483 + 12; i++)
+        if (h[i] != 0 && h[i] != '0' && h[i] != ' ')
+            return true;
+    return false;
+}
+
 static int
-index_entry(struct archive *a, struct archive_entry *ae, struct index *x, size_t seq,
+index_entry(struct archive *a, struct archive_entry *ae, struct index *x, size_t seq, int fd,
             uint64_t file_size, const char *name, struct error **err)
 {
     enum image_tar_type type = entry_type(ae);
@@ -1056,6 +1076,8 @@ index_entry(struct archive *a, struct archive_entry *ae, struct index *x, size_t
        or GNU long-name blocks before them): the data starts here. */
     off = (uint64_t)archive_filter_bytes(a, -1);
     size = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : 0;
+    if (is_gnu_realsize(fd, off))
+        return 0;
     if (size < 0 || off > file_size || (uint64_t)size > file_size - off)
         return error_setx(err, EBADMSG, "'%s': member '%s': the archive is truncated", name,
                           entry_path(ae));
@@ -1128,7 +1150,7 @@ image_tar_index_fd(int fd, const char *name, struct image_tar_member **ret, size
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
             return error_setx(err, archive_errnum(a), "'%s': at byte %lld: %s", name,
                               (long long)archive_filter_bytes(a, -1), archive_msg(a));
-        if (index_entry(a, ae, &x, ++seq, src->size, name, err) < 0)
+        if (index_entry(a, ae, &x, ++seq, src->fd, src->size, name, err) < 0)
             return -error_errnum(*err);
     }
     index_sort_unique(&x);

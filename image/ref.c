@@ -359,6 +359,10 @@ image_docker_ref_normalize(const char *s, char **ret, struct error **err)
                           s, (int)remote_len, remote);
     library = domain_len == 9 && strncmp(domain, "docker.io", 9) == 0
               && memchr(remote, '/', remote_len) == NULL;
+    /* The limit is on the normalised name, as docker checks it: otherwise
+     * a name accepted here would be refused once normalised. */
+    if (domain_len + 1 + (library ? 8 : 0) + remote_len > 255)
+        return error_setx(err, EINVAL, "reference '%s': the name is longer than 255 bytes", s);
     *ret = xasprintf("%.*s/%s%.*s:%s", (int)domain_len, domain, library ? "library/" : "",
                      (int)remote_len, remote, tag);
     return 0;

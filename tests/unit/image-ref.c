@@ -200,6 +200,19 @@ test_docker_refs(void)
     norm("reg.example:port/app", NULL);
     norm("a//b", NULL);
     norm("app@" D64, NULL);
+    {
+        /* 255 bytes is docker's limit on the normalised name: 237 bytes
+         * make exactly 255 with "docker.io/library/", 238 one too many. */
+        char name[300];
+        char want[400];
+
+        memset(name, 'a', 238);
+        name[238] = '\0';
+        norm(name, NULL);
+        name[237] = '\0';
+        snprintf(want, sizeof(want), "docker.io/library/%s:latest", name);
+        norm(name, want);
+    }
 }
 
 /* ---- platforms ---- */
