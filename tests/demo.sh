@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # berth in one command, on a fresh Debian 12: install the packages
 # (tests/install-deps, through sudo when not root), build, and show what berth
-# does today: write a bundle's config.json, check it, break it and see the
-# error with its JSON path, and list the features.
+# does: write a bundle's config.json, check it, break it and see the error
+# with its JSON path, list the features, then build a small busybox image
+# offline, unpack it with berth-image and run it with berth (rootless when
+# run without root).
 #
 #   tests/demo.sh          (or: make quickstart)
 #
-# It leaves the build in build/ and removes its demo bundle.
+# It leaves the build in build/ and removes its demo bundles and image.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -33,11 +35,14 @@ tests/install-deps
 step "building"
 make -j"$(nproc)" >/dev/null
 BERTH=$PWD/build/berth
-echo "built $BERTH"
+BERTH_IMAGE=$PWD/build/berth-image
+echo "built $BERTH and $BERTH_IMAGE"
 show "$BERTH" --version
 
 DEMO=$(mktemp -d "${TMPDIR:-/tmp}/berth-demo.XXXXXX")
-trap 'rm -rf "$DEMO"' EXIT
+# A rootless image bundle holds files owned by subordinate ids, which only
+# berth-image remove can delete.
+trap '"$BERTH_IMAGE" remove "$DEMO/web" 2>/dev/null; rm -rf "$DEMO"' EXIT
 B=$DEMO/bundle
 mkdir -p "$B/rootfs/bin"
 # A root filesystem with a shell: busybox-static, one binary, no libraries.
@@ -86,6 +91,19 @@ printf '$ %s features | jq ...\n' "$BERTH"
 step "running a container (berth run): busybox sh in its own namespaces"
 cp "$DEMO/config.json.good" "$B/config.json"
 show "$BERTH" --root "$DEMO/state" run --bundle "$B" berth-demo </dev/null
+echo "exit status $?: the container's own"
+
+step "building a small OCI image offline, from Debian's busybox-static"
+show python3 tests/image/mkimage.py busybox "$DEMO/image" >/dev/null
+show "$BERTH_IMAGE" inspect "oci:$DEMO/image:latest"
+
+step "unpacking it into a bundle (berth-image unpack): digests checked, config.json made"
+show "$BERTH_IMAGE" unpack "oci:$DEMO/image:latest" "$DEMO/web" -- \
+    sh -c 'echo "hello from an image: $(busybox | head -1), uid $(id -u)"'
+jq -c '{args: .process.args, user: .process.user, uidMappings: .linux.uidMappings}' "$DEMO/web/config.json"
+
+step "running the image's bundle (berth run)"
+show "$BERTH" --root "$DEMO/state" run --bundle "$DEMO/web" berth-image-demo </dev/null
 echo "exit status $?: the container's own"
 
 step "done"
