@@ -22,6 +22,7 @@
 #include "lib/cleanup.h"
 #include "lib/fd.h"
 #include "lib/xalloc.h"
+#include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/filter.h"
 #include "runtime/lsm.h"
@@ -34,16 +35,6 @@
 
 DEFINE_CLEANUP_FUNC(struct spec *, spec_free)
 DEFINE_CLEANUP_FUNC(struct sfilter *, sfilter_free)
-
-static pid_t
-sys_clone3(unsigned long flags)
-{
-    struct clone_args args = {
-        .flags = flags,
-        .exit_signal = SIGCHLD,
-    };
-    return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-}
 
 /* Bind exec.sock in the state directory.  The path goes through
  * /proc/self/fd so that a long --root cannot overflow sun_path. */
@@ -230,9 +221,10 @@ write_pid_file(const char *path, pid_t pid, struct error **err)
 }
 
 static int
-save_state(struct container *c, int dirfd, pid_t init, struct error **err)
+save_state(struct container *c, int dirfd, pid_t init, const char *cgroup_path, struct error **err)
 {
     struct spec_state_private priv = {
+        .cgroup_path = (char *)cgroup_path,
         .has_init_start_time = true,
         .init_start_time = state_proc_start_time(init),
         .has_pidns = true,
@@ -290,7 +282,8 @@ kill_and_reap(pid_t pid)
 }
 
 static int
-spawn(struct container *c, int dirfd, pid_t *ret_init, struct error **err)
+spawn(struct container *c, int dirfd, const struct cgroup_setup *cg, pid_t *ret_init,
+      struct error **err)
 {
     int sp[2];
     pid_t child, init = -1;
@@ -307,7 +300,7 @@ spawn(struct container *c, int dirfd, pid_t *ret_init, struct error **err)
     /* `run` waits for init itself, also when init is a grandchild. */
     if (c->opts->foreground)
         prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-    child = sys_clone3(c->ns.has_paths ? 0 : c->ns.new_flags);
+    child = cgroup_clone3(c->ns.has_paths ? 0 : c->ns.new_flags, cg);
     if (child < 0) {
         rc = error_set(err, errno, "clone3 with namespaces 0x%lx", c->ns.new_flags);
         close(sp[0]);
@@ -317,6 +310,9 @@ spawn(struct container *c, int dirfd, pid_t *ret_init, struct error **err)
     }
     if (child == 0) {
         close(sp[0]);
+        /* A host directory, as the state root above. */
+        if (cg->dirfd >= 0)
+            close(cg->dirfd);
         c->state_dirfd = dirfd;
         c->sync_fd = sp[1];
         init_main(c);
@@ -346,7 +342,8 @@ spawn(struct container *c, int dirfd, pid_t *ret_init, struct error **err)
 /* Make the state directory, start init in it; undo both on failure. */
 static int
 create_in_state(const struct runtime_ctx *ctx, struct container *c,
-                const struct runtime_create_opts *o, pid_t *ret_init, struct error **err)
+                const struct runtime_create_opts *o, struct cgroup_setup *cg, pid_t *ret_init,
+                struct error **err)
 {
     _cleanup_close_ int rootfd = state_root_open(ctx->root, err);
     _cleanup_close_ int dirfd = -1;
@@ -364,10 +361,15 @@ create_in_state(const struct runtime_ctx *ctx, struct container *c,
      * interpreter).  Let go of the state root; reopen it to clean up. */
     close(TAKE_FD(rootfd));
     rc = freeze_config(c->bundle_fd, dirfd, err);
+    if (rc == 0) {
+        rc = cgroup_create(cg, c->spec, err);
+        if (rc < 0)
+            error_wrap(err, "config.json");
+    }
     if (rc == 0)
-        rc = spawn(c, dirfd, &init, err);
+        rc = spawn(c, dirfd, cg, &init, err);
     if (rc == 0)
-        rc = save_state(c, dirfd, init, err);
+        rc = save_state(c, dirfd, init, cg->path, err);
     if (rc == 0 && o->pid_file)
         rc = write_pid_file(o->pid_file, init, err);
     /* Last: on success the caller owns the master. */
@@ -377,6 +379,7 @@ create_in_state(const struct runtime_ctx *ctx, struct container *c,
         struct error *ignored = NULL;
 
         kill_and_reap(init);
+        cgroup_abandon(cg);
         rootfd = state_root_open(ctx->root, &ignored);
         if (rootfd >= 0)
             state_dir_remove(rootfd, c->id, &ignored);
@@ -403,6 +406,28 @@ close_inherited_fds(const struct runtime_create_opts *o)
     syscall(SYS_close_range, first, ~0U, 0);
 }
 
+/* Where the cgroup goes and what it gets (runtime/cgroup.h), and the
+ * warnings: limits not applied without delegation, fields ignored. */
+static int
+prepare_cgroup(const struct runtime_ctx *ctx, const struct container *c, struct cgroup_setup *cg,
+               struct error **err)
+{
+    _cleanup_free_ char *warning = NULL;
+    int rc = cgroup_prepare(c->spec, c->id, c->rootless, cg, &warning, err);
+
+    if (rc < 0)
+        return error_wrap(err, "config.json");
+    if (warning != NULL && ctx->warn != NULL)
+        ctx->warn(ctx->warn_data, warning);
+    for (size_t i = 0; i < cg->plan.n_ignored && ctx->warn != NULL; i++) {
+        _cleanup_free_ char *msg = xasprintf("config.json: %s: cgroup v2 has no such setting: "
+                                             "ignored, as runc does",
+                                             cg->plan.ignored[i]);
+        ctx->warn(ctx->warn_data, msg);
+    }
+    return 0;
+}
+
 int
 runtime_create(const struct runtime_ctx *ctx, const char *id, const struct runtime_create_opts *o,
                pid_t *ret_pid, struct error **err)
@@ -412,6 +437,7 @@ runtime_create(const struct runtime_ctx *ctx, const char *id, const struct runti
     _cleanup_(sfilter_freep) struct sfilter *filter = NULL;
     _cleanup_free_ char *bundle_path = NULL;
     _cleanup_free_ char *rootfs_path = NULL;
+    _cleanup_(cgroup_setup_free) struct cgroup_setup cg = {.dirfd = -1};
     const char *bundle = o->bundle ? o->bundle : ".";
     struct container c = {.id = id, .opts = o, .console_fd = -1, .console_recv_fd = -1};
     pid_t init = -1;
@@ -442,6 +468,9 @@ runtime_create(const struct runtime_ctx *ctx, const char *id, const struct runti
     rc = check_plan(&c, err);
     if (rc < 0)
         return rc;
+    rc = prepare_cgroup(ctx, &c, &cg, err);
+    if (rc < 0)
+        return rc;
     rc = compile_seccomp(ctx, &c, &filter, err);
     if (rc < 0)
         return rc;
@@ -449,7 +478,7 @@ runtime_create(const struct runtime_ctx *ctx, const char *id, const struct runti
     rc = terminal_open(&c, err);
     if (rc < 0)
         return rc;
-    rc = create_in_state(ctx, &c, o, &init, err);
+    rc = create_in_state(ctx, &c, o, &cg, &init, err);
     terminal_close(&c);
     if (rc < 0)
         return error_wrap(err, "create '%s'", id);

@@ -72,10 +72,10 @@ static const struct {
     .hooks = true,
     .seccomp = true,
     .cgroup_v1 = false,
-    .cgroup_v2 = false,
+    .cgroup_v2 = true, /* runtime/cgroup*.c */
     .cgroup_systemd = false,
     .cgroup_systemd_user = false,
-    .cgroup_rdma = false,
+    .cgroup_rdma = true, /* rdma.max, runtime/cgroup-plan.c */
     .apparmor = false,
     .selinux = false,
     .intel_rdt = false,

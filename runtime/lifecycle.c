@@ -14,6 +14,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
+#include "runtime/cgroup.h"
 #include "runtime/filter.h"
 #include "runtime/hooks.h"
 #include "runtime/procs.h"
@@ -66,6 +67,9 @@ runtime_start(const struct runtime_ctx *ctx, const char *id, struct error **err)
      * error." */
     if (strcmp(status, "created") != 0)
         return error_setx(err, EINVAL, "start '%s': container is %s, not created", id, status);
+    /* A frozen init could not answer: start would wait for resume. */
+    if (st->priv != NULL && cgroup_is_frozen(st->priv->cgroup_path))
+        return error_setx(err, EINVAL, "start '%s': container is paused, not created", id);
     /* The poststart hooks and the seccomp agent of the configuration
      * frozen at create, read only when it has any (states of older berth
      * lack the flag: read it then). */
@@ -112,6 +116,12 @@ runtime_state(const struct runtime_ctx *ctx, const char *id, struct error **err)
         return NULL;
     free(st->status);
     st->status = xstrdup(state_status(dirfd, st));
+    /* runc's "paused": created or running, with the cgroup frozen. */
+    if (strcmp(st->status, "stopped") != 0 && st->priv != NULL
+        && cgroup_is_frozen(st->priv->cgroup_path)) {
+        free(st->status);
+        st->status = xstrdup("paused");
+    }
     /* runc reports pid 0 for a stopped container. */
     if (strcmp(st->status, "stopped") == 0)
         st->pid = 0;
@@ -182,6 +192,13 @@ runtime_delete(const struct runtime_ctx *ctx, const char *id, bool force, struct
                           "delete '%s': container is running (stop it first, or use --force)", id);
     if (strcmp(status, "stopped") != 0) {
         rc = procs_kill_and_wait(st, err);
+        if (rc < 0)
+            return error_wrap(err, "delete '%s'", id);
+    }
+    /* Whatever init left behind goes with the cgroup (a daemon that
+     * outlived a stopped init, without a pid namespace). */
+    if (st->priv != NULL && st->priv->cgroup_path != NULL) {
+        rc = cgroup_remove(st->priv->cgroup_path, err);
         if (rc < 0)
             return error_wrap(err, "delete '%s'", id);
     }

@@ -15,6 +15,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
+#include "runtime/cgroup.h"
 #include "runtime/state.h"
 
 static bool
@@ -96,6 +97,28 @@ same_pidns(pid_t pid, const struct stat *ns)
     return stat(path, &st) == 0 && st.st_ino == ns->st_ino && st.st_dev == ns->st_dev;
 }
 
+static const char *
+cgroup_of(const struct spec_state *st)
+{
+    return st->priv != NULL ? st->priv->cgroup_path : NULL;
+}
+
+/* The processes of the container's cgroup, init first. */
+static int
+cgroup_list(const struct spec_state *st, pid_t **ret, size_t *ret_n, struct error **err)
+{
+    int rc = cgroup_procs(cgroup_of(st), ret, ret_n, err);
+
+    if (rc < 0)
+        return rc;
+    for (size_t i = 1; i < *ret_n; i++)
+        if ((*ret)[i] == st->pid) {
+            (*ret)[i] = (*ret)[0];
+            (*ret)[0] = (pid_t)st->pid;
+        }
+    return 0;
+}
+
 int
 procs_list(const struct spec_state *st, pid_t **ret, size_t *ret_n, struct error **err)
 {
@@ -108,6 +131,8 @@ procs_list(const struct spec_state *st, pid_t **ret, size_t *ret_n, struct error
 
     *ret = NULL;
     *ret_n = 0;
+    if (cgroup_of(st) != NULL)
+        return cgroup_list(st, ret, ret_n, err);
     if (!init_alive(st))
         return 0;
     if (pidns) {
@@ -164,6 +189,9 @@ procs_signal_all(const struct spec_state *st, int sig, struct error **err)
     size_t n;
     int rc;
 
+    /* The cgroup holds all of them, wherever they forked to. */
+    if (cgroup_of(st) != NULL)
+        return cgroup_signal_all(cgroup_of(st), sig, err);
     /* In its own pid namespace, SIGKILL to init takes every process with
      * it (pid_namespaces(7)). */
     if (sig == SIGKILL && st->priv && st->priv->pidns)

@@ -8,9 +8,10 @@
 #include "bundle/spec.h"
 #include "lib/error.h"
 
-/* The container's processes, found without cgroups: every process in
- * init's pid namespace when the container has its own, else init and its
- * descendants.  *ret is malloc'd, init first. */
+/* The container's processes: those of its cgroup when it has one (init
+ * first); without one, every process in init's pid namespace when the
+ * container has its own, else init and its descendants.  *ret is
+ * malloc'd, init first. */
 int procs_list(const struct spec_state *st, pid_t **ret, size_t *ret_n, struct error **err);
 
 /* Signal init through a pidfd, after checking that the pid still belongs

@@ -64,6 +64,40 @@ void runtime_list_free(struct spec_state **list, size_t n);
 int runtime_ps(const struct runtime_ctx *ctx, const char *id, pid_t **ret, size_t *ret_n,
                struct error **err);
 
+/* pause, resume: freeze or thaw every process of the container through its
+ * cgroup (cgroup.freeze), returning once the kernel reports it done.  pause
+ * takes a created or running container, resume a paused one; a container
+ * without a cgroup (rootless without delegation) cannot be paused. */
+int runtime_pause(const struct runtime_ctx *ctx, const char *id, struct error **err);
+int runtime_resume(const struct runtime_ctx *ctx, const char *id, struct error **err);
+
+/* update: change a live container's linux.resources.  The new values (the
+ * LinuxResources JSON of RESOURCES_PATH, "-" for stdin, then the fields set
+ * in FLAGS) are merged into the configuration frozen at create, as runc
+ * merges them, which is validated, written to the cgroup, and kept for the
+ * next update.  Either may be NULL. */
+struct runtime_update_opts {
+    const char *resources_path;         /* --resources */
+    const struct spec_resources *flags; /* --memory, --cpu-quota, ... */
+};
+int runtime_update(const struct runtime_ctx *ctx, const char *id,
+                   const struct runtime_update_opts *o, struct error **err);
+
+/* events: runc's event stream, one JSON object per call of EMIT:
+ *   {"type":"stats","id":ID,"data":{cpu, memory, pids, blkio, hugetlb}}
+ *   {"type":"oom","id":ID}  when the kernel OOM-kills a process of it
+ * With STATS, one stats event and return; else a stats event every
+ * INTERVAL_MS and an oom event as each kill happens, until the container's
+ * cgroup is empty or gone. */
+struct runtime_events_opts {
+    bool stats;
+    unsigned interval_ms;
+    void (*emit)(const void *data, const char *json);
+    const void *emit_data;
+};
+int runtime_events(const struct runtime_ctx *ctx, const char *id,
+                   const struct runtime_events_opts *o, struct error **err);
+
 /* Wait for init (our child in `run`) and return its exit status as a shell
  * would: the code, or 128+N for signal N.  Forwards SIGINT, SIGTERM, SIGHUP,
  * SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH to init meanwhile. */

@@ -16,14 +16,18 @@ static const struct command commands[] = {
     {"check", cli_check, "check a bundle and explain why it would not run here"},
     {"create", cli_create, "create a container, its init waiting for start"},
     {"delete", cli_delete, "delete a stopped (or, with --force, any) container"},
+    {"events", cli_events, "show a container's resource usage and OOM kills"},
     {"features", cli_features, "show the enabled features (runtime-spec features.md)"},
     {"kill", cli_kill, "send a signal to the container's init (or all its processes)"},
     {"list", cli_list, "list containers"},
+    {"pause", cli_pause, "freeze every process of a container"},
     {"ps", cli_ps, "list the container's processes"},
+    {"resume", cli_resume, "thaw a paused container"},
     {"run", cli_run, "create and start a container, wait for it and delete it"},
     {"spec", cli_spec, "create a new specification file (config.json)"},
     {"start", cli_start, "start the user process of a created container"},
     {"state", cli_state, "print the state of a container as JSON"},
+    {"update", cli_update, "change a running container's resource limits"},
 };
 
 static void

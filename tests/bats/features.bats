@@ -183,8 +183,11 @@ print(json.dumps(sorted(ok), separators=(",", ":")))
     assert_output 7
     run fj '.linux.mountExtensions.idmap.enabled and .linux.seccomp.enabled'
     assert_output true
-    # Not applied yet (cgroups), or not on this host (LSMs): never claimed.
-    run fj '[.linux.cgroup[], .linux.apparmor.enabled, .linux.selinux.enabled, .linux.intelRdt[], .linux.netDevices.enabled] | all(. == false)'
+    # cgroup v2 only, without systemd.
+    run fj '.linux.cgroup'
+    assert_output '{"v1":false,"v2":true,"systemd":false,"systemdUser":false,"rdma":true}'
+    # Not implemented, or not on this host (LSMs): never claimed.
+    run fj '[.linux.apparmor.enabled, .linux.selinux.enabled, .linux.intelRdt[], .linux.netDevices.enabled] | all(. == false)'
     assert_output true
     run fj '.potentiallyUnsafeConfigAnnotations'
     assert_output '[]'
