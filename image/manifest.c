@@ -526,14 +526,35 @@ rd_own_media_type(struct rd *r, const struct json_value *doc, enum image_media_k
     return mt;
 }
 
+/* The REQUIRED array of descriptors KEY of DOC ("manifests", "layers"). */
+static void
+rd_descriptors(struct rd *r, const struct json_value *doc, const char *key, bool with_platform,
+               struct image_descriptor **ret, size_t *ret_n)
+{
+    size_t mark;
+    const struct json_value *v = rd_member(r, doc, key, true, &mark);
+
+    if (v == NULL)
+        return;
+    if (rd_expect(r, v, JSON_ARRAY)) {
+        *ret = xcalloc(v->u.arr.n ? v->u.arr.n : 1, sizeof(**ret));
+        *ret_n = v->u.arr.n;
+        for (size_t i = 0; i < v->u.arr.n; i++) {
+            size_t m2 = json_path_push_index(&r->path, i);
+
+            rd_descriptor(r, v->u.arr.items[i], &(*ret)[i], with_platform);
+            json_path_pop(&r->path, m2);
+        }
+    }
+    json_path_pop(&r->path, mark);
+}
+
 int
 image_index_parse(const char *buf, size_t len, const char *name, struct image_index *ret,
                   struct error **err)
 {
     _cleanup_(json_freep) struct json_value *doc = parse_object(buf, len, name, err);
     struct image_index ix = {0};
-    const struct json_value *v;
-    size_t mark;
     struct rd r;
     int rc;
 
@@ -543,19 +564,7 @@ image_index_parse(const char *buf, size_t len, const char *name, struct image_in
     rd_schema_version(&r, doc);
     ix.media_type = rd_own_media_type(&r, doc, IMAGE_MEDIA_INDEX, "an image index");
     /* image-index.md: manifests "MUST be present", possibly empty. */
-    v = rd_member(&r, doc, "manifests", true, &mark);
-    if (v != NULL) {
-        if (rd_expect(&r, v, JSON_ARRAY)) {
-            ix.manifests = xcalloc(v->u.arr.n ? v->u.arr.n : 1, sizeof(*ix.manifests));
-            ix.n_manifests = v->u.arr.n;
-            for (size_t i = 0; i < v->u.arr.n; i++) {
-                size_t m2 = json_path_push_index(&r.path, i);
-                rd_descriptor(&r, v->u.arr.items[i], &ix.manifests[i], true);
-                json_path_pop(&r.path, m2);
-            }
-        }
-        json_path_pop(&r.path, mark);
-    }
+    rd_descriptors(&r, doc, "manifests", true, &ix.manifests, &ix.n_manifests);
     rd_strmap(&r, doc, "annotations", &ix.annotations);
     rc = rd_finish(&r, err);
     if (rc < 0) {
@@ -603,19 +612,7 @@ image_manifest_parse(const char *buf, size_t len, const char *name, struct image
         rd_descriptor(&r, v, &m.config, false);
         json_path_pop(&r.path, mark);
     }
-    v = rd_member(&r, doc, "layers", true, &mark);
-    if (v != NULL) {
-        if (rd_expect(&r, v, JSON_ARRAY)) {
-            m.layers = xcalloc(v->u.arr.n ? v->u.arr.n : 1, sizeof(*m.layers));
-            m.n_layers = v->u.arr.n;
-            for (size_t i = 0; i < v->u.arr.n; i++) {
-                size_t m2 = json_path_push_index(&r.path, i);
-                rd_descriptor(&r, v->u.arr.items[i], &m.layers[i], false);
-                json_path_pop(&r.path, m2);
-            }
-        }
-        json_path_pop(&r.path, mark);
-    }
+    rd_descriptors(&r, doc, "layers", false, &m.layers, &m.n_layers);
     rd_strmap(&r, doc, "annotations", &m.annotations);
     rc = rd_finish(&r, err);
     if (rc < 0) {
