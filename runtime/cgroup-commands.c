@@ -55,9 +55,11 @@ no_cgroup(const char *op, const char *id, struct error **err)
                       op, id);
 }
 
-int
-runtime_pause(const struct runtime_ctx *ctx, const char *id, struct error **err)
+/* pause (FREEZE) or resume: cgroup.freeze, waiting until it holds. */
+static int
+set_frozen(const struct runtime_ctx *ctx, const char *id, bool freeze, struct error **err)
 {
+    const char *op = freeze ? "pause" : "resume";
     _cleanup_(spec_state_freep) struct spec_state *st = NULL;
     _cleanup_close_ int dirfd = -1;
     const char *status;
@@ -66,33 +68,26 @@ runtime_pause(const struct runtime_ctx *ctx, const char *id, struct error **err)
     if (rc < 0)
         return rc;
     if (strcmp(status, "stopped") == 0)
-        return error_setx(err, EINVAL, "pause '%s': container is stopped", id);
+        return error_setx(err, EINVAL, "%s '%s': container is stopped", op, id);
     if (cgroup_of(st) == NULL)
-        return no_cgroup("pause", id, err);
-    if (cgroup_is_frozen(cgroup_of(st)))
-        return error_setx(err, EINVAL, "pause '%s': container is already paused", id);
-    rc = cgroup_freeze(cgroup_of(st), true, err);
-    return rc < 0 ? error_wrap(err, "pause '%s'", id) : 0;
+        return no_cgroup(op, id, err);
+    if (cgroup_is_frozen(cgroup_of(st)) == freeze)
+        return error_setx(err, EINVAL, "%s '%s': container is %s", op, id,
+                          freeze ? "already paused" : "not paused");
+    rc = cgroup_freeze(cgroup_of(st), freeze, err);
+    return rc < 0 ? error_wrap(err, "%s '%s'", op, id) : 0;
+}
+
+int
+runtime_pause(const struct runtime_ctx *ctx, const char *id, struct error **err)
+{
+    return set_frozen(ctx, id, true, err);
 }
 
 int
 runtime_resume(const struct runtime_ctx *ctx, const char *id, struct error **err)
 {
-    _cleanup_(spec_state_freep) struct spec_state *st = NULL;
-    _cleanup_close_ int dirfd = -1;
-    const char *status;
-    int rc = load(ctx, id, &dirfd, &st, &status, err);
-
-    if (rc < 0)
-        return rc;
-    if (strcmp(status, "stopped") == 0)
-        return error_setx(err, EINVAL, "resume '%s': container is stopped", id);
-    if (cgroup_of(st) == NULL)
-        return no_cgroup("resume", id, err);
-    if (!cgroup_is_frozen(cgroup_of(st)))
-        return error_setx(err, EINVAL, "resume '%s': container is not paused", id);
-    rc = cgroup_freeze(cgroup_of(st), false, err);
-    return rc < 0 ? error_wrap(err, "resume '%s'", id) : 0;
+    return set_frozen(ctx, id, false, err);
 }
 
 int
