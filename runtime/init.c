@@ -137,6 +137,34 @@ slow_path_namespaces(struct container *c, struct error **err)
     return 0;
 }
 
+/* Look process.args[0] up before `create` returns, as runc does: engines
+ * tell a missing program from other failures by create's error (podman:
+ * "no such file or directory" or "executable file not found" make exit
+ * status 127), and a start that cannot exec would leave them guessing.
+ * Looked up as init, in the container's root, before the process's own
+ * user and capabilities: a program that user may not run still fails at
+ * start, with that reason. */
+static int
+check_executable(const struct spec_process *p, struct error **err)
+{
+    const char *argv0 = p->args.n > 0 ? p->args.items[0] : NULL;
+    _cleanup_free_ char *path = NULL;
+    struct stat st;
+
+    if (argv0 == NULL || strchr(argv0, '/') == NULL) {
+        path = process_find_executable(argv0, &p->env, err);
+        return path == NULL ? -error_errnum(*err) : 0;
+    }
+    /* Relative to process.cwd, where the process will start. */
+    if (argv0[0] != '/' && p->cwd != NULL)
+        path = xasprintf("%s/%s", p->cwd, argv0);
+    if (stat(path ? path : argv0, &st) < 0)
+        return error_set(err, errno, "process.args[0]: exec '%s'", argv0);
+    if (S_ISDIR(st.st_mode))
+        return error_setx(err, EISDIR, "process.args[0]: exec '%s': is a directory", argv0);
+    return 0;
+}
+
 static void __attribute__((noreturn)) wait_and_exec(struct container *c)
 {
     struct process_opts po = {
@@ -233,6 +261,8 @@ init_main(struct container *c)
      * `start`; and after the switch, so that the pty comes from the
      * container's own devpts. */
     if (terminal_setup_init(c, &err) < 0)
+        fail(c->sync_fd, &err);
+    if (check_executable(c->spec->process, &err) < 0)
         fail(c->sync_fd, &err);
     close(devnull);
     close(c->bundle_fd);

@@ -280,8 +280,15 @@ process_find_executable(const char *argv0, const struct strv *env, struct error 
         }
         free(cand);
     }
-    error_setx(err, last_errno, "process.args[0]: executable \"%s\" %s in $PATH", argv0,
-               last_errno == EACCES ? "is not executable" : "not found");
+    /* runc's wording, "executable file not found in $PATH", is what engines
+     * match to report a missing program (podman: exit status 127). */
+    if (last_errno == EACCES)
+        error_setx(err, EACCES, "process.args[0]: executable \"%s\" is not executable", argv0);
+    else
+        error_setx(err, ENOENT,
+                   "process.args[0]: executable \"%s\" not found in $PATH "
+                   "(executable file not found in $PATH)",
+                   argv0);
     return NULL;
 }
 

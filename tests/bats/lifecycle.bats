@@ -382,21 +382,27 @@ assert_nothing_left() {
     make_busybox_bundle "$B" /bin/no-such-binary arg
     run berth_run fx "$B"
     assert_failure
-    assert_output --partial "start 'fx': exec '/bin/no-such-binary': No such file or directory"
+    assert_output --partial "process.args[0]: exec '/bin/no-such-binary': No such file or directory"
     assert_nothing_left fx "$before"
 }
 
-@test "a process that cannot be executed: start fails, the container is stopped, delete cleans up" {
+@test "a missing program fails create, as runc's does, and leaves nothing behind" {
     local before
     before=$(mount_snapshot)
     make_busybox_bundle "$B" /bin/no-such-binary
     run berth_create fs "$B"
-    assert_success
-    run berth_cmd_t start fs
     assert_failure
-    assert_output --partial "start 'fs': exec '/bin/no-such-binary': No such file or directory"
-    wait_for_status fs stopped
-    run berth_cmd_t delete fs
-    assert_success
+    assert_output --partial "create 'fs'"
+    assert_output --partial "process.args[0]: exec '/bin/no-such-binary': No such file or directory"
+    assert_nothing_left fs "$before"
+    # Relative to process.cwd; a directory is not a program.
+    update_config "$B" '.process.cwd = "/bin" | .process.args = ["./no-such"]'
+    run berth_create fs "$B"
+    assert_failure
+    assert_output --partial "process.args[0]: exec './no-such': No such file or directory"
+    update_config "$B" '.process.args = ["/bin"]'
+    run berth_create fs "$B"
+    assert_failure
+    assert_output --partial "process.args[0]: exec '/bin': is a directory"
     assert_nothing_left fs "$before"
 }

@@ -413,3 +413,25 @@ activated"
     assert_success
     assert_output --regexp 'Cpus_allowed_list:[[:space:]]+0$'
 }
+
+@test "a program the process's user may not execute: start fails, the container is stopped, delete cleans up" {
+    local before
+    make_busybox_bundle "$B" /bin/prog
+    requires_id_range
+    before=$(mount_snapshot)
+    printf '#!/bin/sh\necho ran\n' >"$B/rootfs/bin/prog"
+    chmod 700 "$B/rootfs/bin/prog"
+    update_config "$B" '.process.user = {"uid": 1000, "gid": 1000}'
+    run berth_create fs "$B"
+    assert_success
+    run berth_cmd_t start fs
+    assert_failure
+    assert_output --partial "start 'fs': exec '/bin/prog': Permission denied"
+    wait_for_status fs stopped
+    run berth_cmd_t delete fs
+    assert_success
+    run berth_cmd_t list -q
+    assert_output ""
+    [ ! -e "$ROOT/fs" ] || fail "state directory '$ROOT/fs' is left"
+    assert_equal "$(mount_snapshot)" "$before"
+}
