@@ -142,7 +142,10 @@ runtime_kill(const struct runtime_ctx *ctx, const char *id, int sig, bool all, s
     status = state_status(dirfd, st);
     /* runtime.md "kill": only created or running containers. */
     if (strcmp(status, "stopped") == 0)
-        return error_setx(err, ESRCH, "kill '%s': container is stopped", id);
+        /* runc's words: containerd's shim maps "container not running"
+         * (and "no such process") to "process already finished"; any other
+         * text becomes an unknown error, and `ctr task rm -f` fails. */
+        return error_setx(err, ESRCH, "kill '%s': container not running", id);
     if (all) {
         rc = procs_signal_all(st, sig, err);
         return rc < 0 ? error_wrap(err, "kill '%s'", id) : 0;
