@@ -162,6 +162,11 @@ check_executable(const struct spec_process *p, struct error **err)
         return error_set(err, errno, "process.args[0]: exec '%s'", argv0);
     if (S_ISDIR(st.st_mode))
         return error_setx(err, EISDIR, "process.args[0]: exec '%s': is a directory", argv0);
+    /* No execute bit for anyone: nobody can run it (runc: "permission
+     * denied" at create). */
+    if (S_ISREG(st.st_mode) && (st.st_mode & 0111) == 0)
+        return error_setx(err, EACCES, "process.args[0]: exec '%s': permission denied (mode %04o)",
+                          argv0, (unsigned)(st.st_mode & 07777));
     return 0;
 }
 
