@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* berth create [options] ID, and the options it shares with run. */
+/* berth create [options] ID, and the options it shares with run.
+ * cli_parse_create returns CLI_EXIT_FAILURE (after printing why) for
+ * --systemd-cgroup, besides what cli.h says. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +111,25 @@ cli_parse_create(const struct cli_globals *g, const char *cmd, int argc, char **
                                optind >= argc ? "a container id is required"
                                               : "exactly one container id is expected");
     a->id = argv[optind];
+    /* Engines pass --systemd-cgroup when they are configured for systemd's
+     * cgroup driver; then linux.cgroupsPath is "slice:prefix:name" and they
+     * expect the runtime to ask systemd for the cgroup.  berth writes
+     * cgroupfs itself: running the container anyway would put it somewhere
+     * the engine never looks, so create and run refuse, and say what to
+     * change.  The other commands accept the flag: they act on containers
+     * that exist already. */
+    if (g->systemd_cgroup) {
+        struct error *err = NULL;
+
+        error_setx(&err, ENOTSUP,
+                   "%s '%s': --systemd-cgroup: berth has no systemd cgroup driver; configure "
+                   "the engine for cgroupfs (podman: --cgroup-manager cgroupfs, or "
+                   "cgroup_manager = \"cgroupfs\" in containers.conf; containerd: "
+                   "SystemdCgroup = false in the runc options; CRI-O: cgroup_manager = "
+                   "\"cgroupfs\"; Docker: native.cgroupdriver=cgroupfs)",
+                   cmd, a->id);
+        return cli_fail(g, &err);
+    }
     return 0;
 }
 
