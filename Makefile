@@ -55,8 +55,8 @@ HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SR
 MAN_PAGES := $(wildcard man/*.8)
 MAN7_PAGES := $(wildcard man/*.7)
 
-.PHONY: all check unit bats vm-check install uninstall deps format format-check fuzz bench clean \
-        san-unit check-san quickstart
+.PHONY: all check unit bats vm-check engines install uninstall deps format format-check fuzz bench \
+        clean san-unit check-san quickstart
 .DELETE_ON_ERROR:
 # Keep the unit tests' objects: they are intermediate, but rebuilding them
 # on every run is pointless.
@@ -137,13 +137,30 @@ unit: $(UNIT_BINS)
 bats: $(BUILD)/berth $(BUILD)/berth-image $(HELPER_BINS)
 	BERTH=$(abspath $(BUILD)/berth) BERTH_IMAGE=$(abspath $(BUILD)/berth-image) BERTH_BUILD=$(abspath $(BUILD)) tests/run-bats
 
-check: unit bats
+# Every test, in this order (`make -k check` runs the later ones when an
+# earlier one failed).  Each runner ends with its own closing line
+# ("unit: N passed, N failed, N skipped", then bats:, vm:, engines:), or one
+# line saying why it skipped.
+check: unit bats vm-check engines
 
 # The cgroup suites in a qemu guest with a pure cgroup v2 kernel
-# (tests/vm/README.md); skipped, saying so, without qemu or Debian's kernel.
-# Not part of check yet: under TCG a run takes about five minutes.
+# (tests/vm/README.md): tests/vm/run skips, saying so in one line, without
+# qemu-system-x86_64 or a Debian kernel in /boot, and with BERTH_VM=0.
 vm-check: $(BUILD)/berth $(HELPER_BINS)
 	BERTH=$(abspath $(BUILD)/berth) BERTH_BUILD=$(abspath $(BUILD)) tests/vm/run
+
+# podman and containerd driving berth (tests/engines/run, which skips what
+# is not installed); skipped, saying so, with BERTH_ENGINES=0 or while there
+# is no runner.
+engines: $(BUILD)/berth $(BUILD)/berth-image $(HELPER_BINS)
+	@if [ "$${BERTH_ENGINES:-1}" = 0 ]; then \
+	    echo "engines: skipped: BERTH_ENGINES=0"; \
+	elif [ ! -e tests/engines/run ]; then \
+	    echo "engines: skipped: there is no tests/engines/run"; \
+	else \
+	    BERTH=$(abspath $(BUILD)/berth) BERTH_IMAGE=$(abspath $(BUILD)/berth-image) \
+	        BERTH_BUILD=$(abspath $(BUILD)) tests/engines/run; \
+	fi
 
 install: $(BUILD)/berth $(BUILD)/berth-image
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
@@ -172,8 +189,10 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_
 san-unit:
 	$(SAN_ENV) $(MAKE) SAN=1 unit
 
+# Without the VM and engine suites: the guest is emulated and the engines
+# drive berth through paths the bats suites take already.
 check-san:
-	$(SAN_ENV) $(MAKE) SAN=1 check
+	$(SAN_ENV) BERTH_VM=0 BERTH_ENGINES=0 $(MAKE) SAN=1 check
 
 # Install the packages, build, and show berth at work (tests/demo.sh).
 quickstart:
