@@ -24,8 +24,10 @@
 #include "lib/xalloc.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/exeguard.h"
 #include "runtime/filter.h"
 #include "runtime/lsm.h"
+#include "runtime/process.h"
 #include "runtime/hooks.h"
 #include "runtime/idmap.h"
 #include "runtime/state.h"
@@ -186,7 +188,11 @@ drive_child(struct container *c, pid_t child, pid_t *ret_init, struct error **er
             break;
         case SYNC_READY:
             *ret_init = init;
-            return 0;
+            /* process.oomScoreAdj from here: init cannot open its own
+             * oom_score_adj once an id change in its user namespace has
+             * made it undumpable, and lowering it needs CAP_SYS_RESOURCE
+             * in the host's user namespace, which the parent may have. */
+            return process_apply_oom_score_adj(c->spec->process, init, err);
         case SYNC_ERROR:
             return error_setx(err, msg.errnum > 0 ? msg.errnum : EIO, "%s", msg.text);
         default:
@@ -195,8 +201,8 @@ drive_child(struct container *c, pid_t child, pid_t *ret_init, struct error **er
     }
 }
 
-static int
-write_pid_file(const char *path, pid_t pid, struct error **err)
+int
+runtime_write_pid_file(const char *path, pid_t pid, struct error **err)
 {
     _cleanup_free_ char *copy = xstrdup(path);
     _cleanup_free_ char *text = xasprintf("%d", (int)pid);
@@ -371,7 +377,7 @@ create_in_state(const struct runtime_ctx *ctx, struct container *c,
     if (rc == 0)
         rc = save_state(c, dirfd, init, cg->path, err);
     if (rc == 0 && o->pid_file)
-        rc = write_pid_file(o->pid_file, init, err);
+        rc = runtime_write_pid_file(o->pid_file, init, err);
     /* Last: on success the caller owns the master. */
     if (rc == 0)
         rc = terminal_receive(c, err);
@@ -441,6 +447,7 @@ runtime_create(const struct runtime_ctx *ctx, const char *id, const struct runti
     const char *bundle = o->bundle ? o->bundle : ".";
     struct container c = {.id = id, .opts = o, .console_fd = -1, .console_recv_fd = -1};
     pid_t init = -1;
+    bool reach = true;
     int rc;
 
     close_inherited_fds(o);
@@ -468,6 +475,15 @@ runtime_create(const struct runtime_ctx *ctx, const char *id, const struct runti
     rc = check_plan(&c, err);
     if (rc < 0)
         return rc;
+    /* CVE-2019-5736: init runs this binary until start, and its execve of
+     * a "#!/proc/self/exe" program runs it again inside the container: when
+     * the container could write the file, run from a sealed copy
+     * (runtime/exeguard.h).  The copy starts this command over.  A user
+     * namespace joined by path counts as one that could. */
+    if (c.ns.new_user && s->linux_ != NULL && s->linux_->n_uid_mappings > 0)
+        reach = exeguard_exe_reachable(s->linux_->uid_mappings, s->linux_->n_uid_mappings);
+    if (reach && (rc = exeguard_reexec(err)) < 0)
+        return error_wrap(err, "create '%s'", id);
     rc = prepare_cgroup(ctx, &c, &cg, err);
     if (rc < 0)
         return rc;

@@ -176,6 +176,8 @@ static void __attribute__((noreturn)) wait_and_exec(struct container *c)
         .preserve_fds = c->opts->preserve_fds,
         .no_new_keyring = c->opts->no_new_keyring,
         .pid1 = getpid() == 1,
+        /* By `create`, from outside (create.c). */
+        .oom_score_adj_done = true,
         .seccomp = c->seccomp,
     };
     struct error *err = NULL;

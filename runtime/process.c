@@ -49,20 +49,24 @@ apply_rlimits(const struct spec_process *p, struct error **err)
     return 0;
 }
 
-static int
-apply_oom_score_adj(const struct spec_process *p, struct error **err)
+int
+process_apply_oom_score_adj(const struct spec_process *p, pid_t pid, struct error **err)
 {
     _cleanup_close_ int fd = -1;
-    char buf[32];
+    char buf[32], path[64];
     int n, rc;
 
     /* config.md: "If oomScoreAdj is not set, the runtime MUST NOT change
      * the value of oom_score_adj." */
     if (!p->has_oom_score_adj)
         return 0;
-    fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (pid > 0)
+        snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+    else
+        snprintf(path, sizeof(path), "/proc/self/oom_score_adj");
+    fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
-        return error_set(err, errno, "process.oomScoreAdj: open");
+        return error_set(err, errno, "process.oomScoreAdj: open '%s'", path);
     n = snprintf(buf, sizeof(buf), "%d", (int)p->oom_score_adj);
     rc = fd_write_all(fd, buf, (size_t)n);
     if (rc < 0)
@@ -359,7 +363,8 @@ process_exec(const struct spec *s, const struct process_opts *o, struct error **
         return error_setx(err, EINVAL, "process.args: empty, nothing to run");
     nnp = p->has_no_new_privileges && p->no_new_privileges;
     reset_signals();
-    if ((rc = apply_rlimits(p, err)) < 0 || (rc = apply_oom_score_adj(p, err)) < 0)
+    if ((rc = apply_rlimits(p, err)) < 0
+        || (!o->oom_score_adj_done && (rc = process_apply_oom_score_adj(p, 0, err)) < 0))
         return rc;
     /* A session keyring of its own, so that the container does not see
      * the caller's keys.  Not fatal where the kernel has no keyrings or

@@ -3,6 +3,7 @@
 #define BERTH_RUNTIME_PROCESS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "bundle/spec.h"
 #include "lib/error.h"
@@ -17,7 +18,16 @@ struct process_opts {
     /* The start connection, over which a seccomp notify fd is handed to
      * `berth start` (runtime/filter.h); below 3: none. */
     int start_fd;
+    /* process.oomScoreAdj was applied already, from outside: a process
+     * that is not dumpable (after an id change in a user namespace, or
+     * exec's: runtime/exeguard.h) cannot open its own oom_score_adj, which
+     * then belongs to the host's root. */
+    bool oom_score_adj_done;
 };
+
+/* process.oomScoreAdj to /proc/PID/oom_score_adj (PID 0: ourselves);
+ * nothing when unset. */
+int process_apply_oom_score_adj(const struct spec_process *p, pid_t pid, struct error **err);
 
 /* Everything between "start" and execve(2), in runc's order: rlimits,
  * oom_score_adj, keyring, personality, I/O priority, scheduler, CPU

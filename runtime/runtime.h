@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "bundle/spec.h"
@@ -97,6 +98,50 @@ struct runtime_events_opts {
 };
 int runtime_events(const struct runtime_ctx *ctx, const char *id,
                    const struct runtime_events_opts *o, struct error **err);
+
+/* exec: run another process in a live container (runc-exec(8)).  Without
+ * PROCESS_PATH the process is the one of the configuration frozen at create
+ * (env, cwd, user, capabilities, rlimits, ...) with ARGS and the fields set
+ * below overriding it, as runc builds it; with PROCESS_PATH (a runtime-spec
+ * process object) that file is the process.  The new process joins every
+ * namespace of the container's init and its cgroup (or the sub-cgroup
+ * CGROUP), and gets the container's seccomp filter, AppArmor profile and
+ * SELinux label (or the overrides).  Returns once it has exec'd, its host
+ * pid in *RET_PID; a failure before that comes back in *err with the
+ * child's errno and message.  runtime/exec.c says how. */
+struct runtime_exec_opts {
+    const char *process_path; /* --process FILE (JSON), or NULL */
+    char *const *args;        /* COMMAND ARGS... (without --process) */
+    size_t n_args;
+    bool detach;                /* --detach: nobody relays a terminal */
+    bool tty;                   /* --tty */
+    const char *console_socket; /* --console-socket */
+    const char *pid_file;       /* --pid-file */
+    const char *cwd;            /* --cwd */
+    char *const *env;           /* --env K=V, repeatable: replaces K or adds it */
+    size_t n_env;
+    bool has_uid, has_gid; /* --user UID[:GID] */
+    uint32_t uid, gid;
+    const uint32_t *additional_gids; /* --additional-gids, repeatable */
+    size_t n_additional_gids;
+    char *const *caps; /* --cap, repeatable: added to bounding, effective, permitted */
+    size_t n_caps;
+    bool no_new_privs;         /* --no-new-privs */
+    const char *apparmor;      /* --apparmor */
+    const char *process_label; /* --process-label */
+    int preserve_fds;          /* --preserve-fds */
+    bool ignore_paused;        /* --ignore-paused */
+    const char *cgroup;        /* --cgroup: a sub-cgroup of the container's */
+    /* Foreground with a terminal and no console socket: gets the pty master
+     * (the caller relays it with runtime_wait_terminal and closes it). */
+    int *ret_console;
+};
+int runtime_exec(const struct runtime_ctx *ctx, const char *id, const struct runtime_exec_opts *o,
+                 pid_t *ret_pid, struct error **err);
+
+/* Write PID to PATH atomically (a temporary file renamed over it), as
+ * create's and exec's --pid-file. */
+int runtime_write_pid_file(const char *path, pid_t pid, struct error **err);
 
 /* Wait for init (our child in `run`) and return its exit status as a shell
  * would: the code, or 128+N for signal N.  Forwards SIGINT, SIGTERM, SIGHUP,

@@ -74,6 +74,7 @@ int cli_pause(const struct cli_globals *g, int argc, char **argv);
 int cli_resume(const struct cli_globals *g, int argc, char **argv);
 int cli_update(const struct cli_globals *g, int argc, char **argv);
 int cli_events(const struct cli_globals *g, int argc, char **argv);
+int cli_exec(const struct cli_globals *g, int argc, char **argv);
 int cli_spec(const struct cli_globals *g, int argc, char **argv);
 int cli_check(const struct cli_globals *g, int argc, char **argv);
 int cli_features(const struct cli_globals *g, int argc, char **argv);

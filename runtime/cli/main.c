@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"create", cli_create, "create a container, its init waiting for start"},
     {"delete", cli_delete, "delete a stopped (or, with --force, any) container"},
     {"events", cli_events, "show a container's resource usage and OOM kills"},
+    {"exec", cli_exec, "run a new process in a running container"},
     {"features", cli_features, "show the enabled features (runtime-spec features.md)"},
     {"kill", cli_kill, "send a signal to the container's init (or all its processes)"},
     {"list", cli_list, "list containers"},
