@@ -138,6 +138,17 @@ exeguard_reexec(struct error **err)
         return error_set(err, -rc, "CVE-2019-5736 guard: copy '/proc/self/exe' into a memfd");
     if (fcntl(mfd, F_ADD_SEALS, EXEGUARD_SEALS) < 0)
         return error_set(err, errno, "CVE-2019-5736 guard: seal the memfd copy of berth");
+    /* The file we copied, for what keys on our binary (the seccomp
+     * cache: seccomp/sfilter-cache.c). */
+    {
+        char id[128];
+
+        snprintf(id, sizeof(id), "%llu:%llu:%llu:%llu:%llu", (unsigned long long)st.st_dev,
+                 (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
+                 (unsigned long long)st.st_mtim.tv_sec, (unsigned long long)st.st_mtim.tv_nsec);
+        if (setenv("_BERTH_EXE_ID", id, 1) < 0)
+            return error_set(err, errno, "CVE-2019-5736 guard: setenv");
+    }
     argv = read_argv(&cmdline, &e);
     if (argv == NULL)
         return error_set(err, e, "CVE-2019-5736 guard: read '/proc/self/cmdline'");

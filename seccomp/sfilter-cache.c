@@ -97,6 +97,34 @@ put_boot_id(struct buf *b)
     return true;
 }
 
+/* The identity of berth's binary.  berth re-executed from a sealed memfd
+ * copy of itself (runtime/exeguard.h) runs a new file each time, with the
+ * same bytes as the one it copied, which it names in _BERTH_EXE_ID
+ * ("dev:ino:size:sec:nsec"): that one is the key, or every run would miss. */
+static bool
+exe_id(struct stat *st)
+{
+    const char *id = getenv("_BERTH_EXE_ID");
+    unsigned long long dev, ino, size, sec, nsec;
+    _cleanup_close_ int fd = -1;
+
+    if (stat("/proc/self/exe", st) < 0)
+        return false;
+    if (id == NULL)
+        return true;
+    fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fcntl(fd, F_GET_SEALS) < 0)
+        return true; /* not a memfd: the variable is not ours */
+    if (sscanf(id, "%llu:%llu:%llu:%llu:%llu", &dev, &ino, &size, &sec, &nsec) != 5)
+        return false;
+    st->st_dev = (dev_t)dev;
+    st->st_ino = (ino_t)ino;
+    st->st_size = (off_t)size;
+    st->st_mtim.tv_sec = (time_t)sec;
+    st->st_mtim.tv_nsec = (long)nsec;
+    return true;
+}
+
 /* Who compiles: berth, libseccomp, the kernel.  False when one of them
  * cannot be told, and then nothing is cached. */
 static bool
@@ -108,7 +136,7 @@ put_compiler(struct buf *b)
     Dl_info info;
 
     put_u64(b, CACHE_FORMAT);
-    if (stat("/proc/self/exe", &st) < 0)
+    if (!exe_id(&st))
         return false;
     put_file_id(b, &st);
     if (v == NULL || dladdr((void *)seccomp_init, &info) == 0 || info.dli_fname == NULL

@@ -153,7 +153,7 @@ forge_pid() {
     assert_equal "$(state_of rp .pid)" 0
     run berth_cmd_t kill rp KILL
     assert_failure
-    assert_output --partial "stopped"
+    assert_output --partial "container not running"
     run berth_cmd_t kill --all rp KILL
     assert_failure
     run berth_cmd_t delete --force rp
