@@ -8,6 +8,9 @@
 #   tests/bench/run.sh             50 timed runs per runtime (3 warm-up)
 #   tests/bench/run.sh -r 200      more runs
 #   tests/bench/run.sh -m 20       more peak-RSS samples (default 10)
+#   tests/bench/run.sh -x          `exec` of /bin/true into a running
+#                                  container instead (each runtime runs
+#                                  its own, detached, with `sleep`)
 #
 # Needs root (the root variant, and runuser for the rootless one).
 # BUILD (default build) is honoured; BENCH_USER (default berth-test) is the
@@ -17,12 +20,14 @@ set -eu
 
 runs=50
 rss_runs=10
-while getopts r:m:h opt; do
+op=run
+while getopts r:m:xh opt; do
     case $opt in
     r) runs=$OPTARG ;;
     m) rss_runs=$OPTARG ;;
+    x) op=exec ;;
     *)
-        sed -n '3,15s/^# \{0,1\}//p' "$0" >&2
+        sed -n '3,18s/^# \{0,1\}//p' "$0" >&2
         exit 2
         ;;
     esac
@@ -98,7 +103,7 @@ cleanup() {
         for rt in berth runc crun; do
             [ -d "$tmp/$variant/state-$rt" ] || continue
             command -v "$rt" >/dev/null 2>&1 || [ "$rt" = berth ] || continue
-            for cid in "$id" "$id-trial"; do
+            for cid in "$id" "$id-trial" "$id-exec"; do
                 # shellcheck disable=SC2046 # the command line is split on purpose
                 as "$u" $(runtime_cmd "$rt" "$tmp/$variant/state-$rt") delete --force "$cid" \
                     >/dev/null 2>&1 </dev/null || true
@@ -119,22 +124,45 @@ make_bundle() {
     mkdir -p "$dir/rootfs/bin"
     cp "$busybox" "$dir/rootfs/bin/busybox"
     ln -s busybox "$dir/rootfs/bin/true"
+    ln -s busybox "$dir/rootfs/bin/sleep"
+    args='["/bin/true"]'
+    [ "$op" = run ] || args='["/bin/sleep", "100000"]'
     [ "$3" = root ] || chown -R "$3" "$dir"
     # shellcheck disable=SC2086 # $2 is zero or one flag
     as "$3" "$berth" spec $2 --bundle "$dir"
     # ociVersion 1.0.2: crun 1.8.1 rejects the 1.3.0 that berth writes
     # ("unknown version specified"); runc and berth accept both.
-    jq '.ociVersion = "1.0.2" | .process.terminal = false | .process.args = ["/bin/true"]' \
+    jq --argjson args "$args" '.ociVersion = "1.0.2" | .process.terminal = false | .process.args = $args' \
         "$dir/config.json" >"$dir/config.json.new"
     mv "$dir/config.json.new" "$dir/config.json"
     [ "$3" = root ] || chown "$3" "$dir/config.json"
 }
 
-# trial VARIANT USER RUNTIME: one run; on failure print a note and return 1.
+# timed VARIANT RUNTIME: the command line that is timed: `run` of the
+# bundle, or `exec` of /bin/true into the container started by trial.
+timed() {
+    if [ "$op" = run ]; then
+        echo "$(runtime_cmd "$2" "$tmp/$1/state-$2") run -b $tmp/$1/bundle $id"
+    else
+        echo "$(runtime_cmd "$2" "$tmp/$1/state-$2") exec $id-exec /bin/true"
+    fi
+}
+
+# trial VARIANT USER RUNTIME: one run (for exec: start the container, then
+# one exec); on failure print a note and return 1.
 trial() {
     state=$tmp/$1/state-$3
+    if [ "$op" = exec ]; then
+        # shellcheck disable=SC2046 # the command line is split on purpose
+        if as "$2" timeout 60 $(runtime_cmd "$3" "$state") run -d -b "$tmp/$1/bundle" "$id-exec" \
+            </dev/null >"$tmp/$1/trial-$3.out" 2>&1 &&
+            as "$2" timeout 60 $(timed "$1" "$3") </dev/null >>"$tmp/$1/trial-$3.out" 2>&1; then
+            return 0
+        fi
+        # shellcheck disable=SC2046 # the command line is split on purpose
+        as "$2" $(runtime_cmd "$3" "$state") delete --force "$id-exec" </dev/null >/dev/null 2>&1 || true
     # shellcheck disable=SC2046 # the command line is split on purpose
-    if as "$2" timeout 60 $(runtime_cmd "$3" "$state") run -b "$tmp/$1/bundle" "$id-trial" \
+    elif as "$2" timeout 60 $(runtime_cmd "$3" "$state") run -b "$tmp/$1/bundle" "$id-trial" \
         </dev/null >"$tmp/$1/trial-$3.out" 2>&1; then
         return 0
     fi
@@ -145,17 +173,17 @@ trial() {
 }
 
 # peak_rss VARIANT USER RUNTIME: the median over $rss_runs runs of the
-# maximum resident set size, in KiB, that /usr/bin/time reports for `run`.
+# maximum resident set size, in KiB, that /usr/bin/time reports for `run`
+# (or `exec`).
 peak_rss() {
     i=0
     while [ "$i" -lt "$rss_runs" ]; do
         # shellcheck disable=SC2046 # the command line is split on purpose
-        if as "$2" /usr/bin/time -f %M -o "$tmp/$1/rss-$3.$i" \
-            $(runtime_cmd "$3" "$tmp/$1/state-$3") run -b "$tmp/$1/bundle" "$id" \
+        if as "$2" /usr/bin/time -f %M -o "$tmp/$1/rss-$3.$i" $(timed "$1" "$3") \
             </dev/null >/dev/null 2>&1; then
             tail -n 1 "$tmp/$1/rss-$3.$i"
         else
-            note "$1: $3 run failed while measuring its peak RSS"
+            note "$1: $3 $op failed while measuring its peak RSS"
         fi
         i=$((i + 1))
     done | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
@@ -189,7 +217,7 @@ bench() {
             continue
         fi
         names="$names $rt"
-        set -- "$@" -n "$rt" "$(runtime_cmd "$rt" "$vdir/state-$rt") run -b $vdir/bundle $id"
+        set -- "$@" -n "$rt" "$(timed "$variant" "$rt")"
     done
     [ "$u" = root ] || chown "$u" "$vdir"
     note "$variant: hyperfine over$names ($runs runs each)"
@@ -219,7 +247,9 @@ fi
 # The table: medians, the ratio to runc of the same variant, peak RSS.
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 echo
-echo "\`berth run\` of /bin/true, busybox-static bundle; $(nproc) CPUs," \
+what="\`$op\` of /bin/true"
+[ "$op" = run ] || what="$what into a running container (busybox sleep)"
+echo "$what, busybox-static bundle; $(nproc) CPUs," \
     "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)," \
     "commit $commit; $runs runs each, peak RSS median of $rss_runs;" \
     "load average $load at the start"
@@ -237,6 +267,6 @@ awk '
                 ratio(cpu[i], runc_cpu[variant[i]]), rss[i]
     }' "$tmp/rows"
 echo
-echo "peak RSS: /usr/bin/time's %M for the runtime's \`run\` in the foreground, which stays the"
-echo "container's parent: the largest peak of the runtime process and of the processes it waited"
-echo "for (its init helper, the container's /bin/true), not their sum."
+echo "peak RSS: /usr/bin/time's %M for the runtime's \`$op\` in the foreground, which stays the"
+echo "parent of what it starts: the largest peak of the runtime process and of the processes it"
+echo "waited for (its helpers, the container's /bin/true), not their sum."
