@@ -172,6 +172,11 @@ static void ATTR_PRINTF(2, 3) rd_error(struct rd *r, const char *fmt, ...)
     va_start(ap, fmt);
     msg = xvasprintf(fmt, ap);
     va_end(ap);
+    /* The values quoted come from the image: a control character (a
+     * decoded "\n") would start a line of its own in the message. */
+    for (char *c = msg; *c != '\0'; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     diags_error(&r->diags, json_path_str(&r->path), "%s", msg);
 }
 
