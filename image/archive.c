@@ -1031,10 +1031,11 @@ index_resolve_links(struct index *x)
 
 /* One header: a regular member is recorded with its data's offset, a link
  * for later. */
-/* An old-GNU header ("ustar  \0") with a non-zero realsize field: libarchive
- * reports the real size and no sparse map, and delivers the stored bytes
- * followed by a hole, so the member's bytes in the file are not its
- * content.  Such a member is treated as sparse (not indexed). */
+/* An old-GNU header ("ustar  \0") with a realsize field: libarchive takes
+ * it whenever its first byte is not NUL (even "0"), reports that as the
+ * size with no sparse map, and delivers the stored bytes followed by a
+ * hole, so the member's bytes in the file are not its content.  Such a
+ * member is treated as sparse (not indexed). */
 static bool
 is_gnu_realsize(int fd, uint64_t data_off)
 {
@@ -1045,10 +1046,7 @@ is_gnu_realsize(int fd, uint64_t data_off)
         return false;
     if (memcmp(h + 257, "ustar  \0", 8) != 0)
         return false;
-    for (size_t i = 483; i < 483 + 12; i++)
-        if (h[i] != 0 && h[i] != '0' && h[i] != ' ')
-            return true;
-    return false;
+    return h[483] != 0;
 }
 
 static int
