@@ -158,10 +158,23 @@ check_executable(const struct spec_process *p, struct error **err)
     /* Relative to process.cwd, where the process will start. */
     if (argv0[0] != '/' && p->cwd != NULL)
         path = xasprintf("%s/%s", p->cwd, argv0);
-    if (stat(path ? path : argv0, &st) < 0)
-        return error_set(err, errno, "process.args[0]: exec '%s'", argv0);
+    /* The reasons in lower case, as Go writes them: engines match runc's
+     * words (the docker CLI makes "no such file or directory" status 127
+     * and "permission denied" 126, case-sensitively). */
+    if (stat(path ? path : argv0, &st) < 0) {
+        int e = errno;
+
+        return error_setx(err, e, "process.args[0]: exec '%s': %s", argv0,
+                          e == ENOENT    ? "no such file or directory"
+                          : e == ENOTDIR ? "not a directory"
+                          : e == EACCES  ? "permission denied"
+                          : e == ELOOP   ? "too many levels of symbolic links"
+                                         : strerror(e));
+    }
+    /* execve(2) says EACCES for a directory, and runc passes that on. */
     if (S_ISDIR(st.st_mode))
-        return error_setx(err, EISDIR, "process.args[0]: exec '%s': is a directory", argv0);
+        return error_setx(err, EACCES,
+                          "process.args[0]: exec '%s': permission denied (a directory)", argv0);
     /* No execute bit for anyone: nobody can run it (runc: "permission
      * denied" at create). */
     if (S_ISREG(st.st_mode) && (st.st_mode & 0111) == 0)

@@ -382,7 +382,7 @@ assert_nothing_left() {
     make_busybox_bundle "$B" /bin/no-such-binary arg
     run berth_run fx "$B"
     assert_failure
-    assert_output --partial "process.args[0]: exec '/bin/no-such-binary': No such file or directory"
+    assert_output --partial "process.args[0]: exec '/bin/no-such-binary': no such file or directory"
     assert_nothing_left fx "$before"
 }
 
@@ -393,17 +393,17 @@ assert_nothing_left() {
     run berth_create fs "$B"
     assert_failure
     assert_output --partial "create 'fs'"
-    assert_output --partial "process.args[0]: exec '/bin/no-such-binary': No such file or directory"
+    assert_output --partial "process.args[0]: exec '/bin/no-such-binary': no such file or directory"
     assert_nothing_left fs "$before"
     # Relative to process.cwd; a directory is not a program.
     update_config "$B" '.process.cwd = "/bin" | .process.args = ["./no-such"]'
     run berth_create fs "$B"
     assert_failure
-    assert_output --partial "process.args[0]: exec './no-such': No such file or directory"
+    assert_output --partial "process.args[0]: exec './no-such': no such file or directory"
     update_config "$B" '.process.args = ["/bin"]'
     run berth_create fs "$B"
     assert_failure
-    assert_output --partial "process.args[0]: exec '/bin': is a directory"
+    assert_output --partial "process.args[0]: exec '/bin': permission denied (a directory)"
     printf 'x\n' >"$B/rootfs/notes"
     chmod 644 "$B/rootfs/notes"
     update_config "$B" '.process.args = ["/notes"]'

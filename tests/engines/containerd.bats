@@ -80,7 +80,7 @@ assert_json_log() {
     # "created", which it refuses to delete, leaving task and container.
     assert_output --partial "OCI runtime create failed"
     # The shim takes the message from the last "error" line of --log.
-    assert_output --partial "exec '/no/such/binary': No such file or directory"
+    assert_output --partial "exec '/no/such/binary': no such file or directory"
     local ctr_output=$output msg
     assert_json_log "$T/logs/fail1.json"
     msg=$(jq -r -s '[.[] | select(.level == "error")] | last | .msg' "$T/logs/fail1.json")
