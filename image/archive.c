@@ -1031,22 +1031,60 @@ index_resolve_links(struct index *x)
 
 /* One header: a regular member is recorded with its data's offset, a link
  * for later. */
-/* An old-GNU header ("ustar  \0") with a realsize field: libarchive takes
- * it whenever its first byte is not NUL (even "0"), reports that as the
- * size with no sparse map, and delivers the stored bytes followed by a
- * hole, so the member's bytes in the file are not its content.  Such a
- * member is treated as sparse (not indexed). */
+/* Whether the 512-byte block H is a tar header whose checksum holds: the
+ * sum of its bytes with the checksum field counted as spaces, unsigned or
+ * (as some old writers made it) signed, against the octal number stored in
+ * that field. */
 static bool
-is_gnu_realsize(int fd, uint64_t data_off)
+header_checksum_ok(const unsigned char *h)
+{
+    uint64_t want = 0, sum_u = 0;
+    int64_t sum_s = 0;
+    size_t i = 148;
+    bool digits = false;
+
+    while (i < 156 && h[i] == ' ')
+        i++;
+    for (; i < 156 && h[i] >= '0' && h[i] <= '7'; i++) {
+        want = want * 8 + (uint64_t)(h[i] - '0');
+        digits = true;
+    }
+    if (!digits || (i < 156 && h[i] != ' ' && h[i] != 0))
+        return false;
+    for (i = 0; i < 512; i++) {
+        unsigned char c = i >= 148 && i < 156 ? ' ' : h[i];
+
+        sum_u += c;
+        sum_s += (signed char)c;
+    }
+    return want == sum_u || (int64_t)want == sum_s;
+}
+
+/* Whether the member whose data starts at DATA_OFF has that data as one
+ * plain run of bytes, as far as its header block (the one just before the
+ * data) says.  Not when:
+ *   - that block is no header (a bad checksum): the extension block of an
+ *     old-GNU sparse header, whose isextended byte libarchive follows
+ *     whatever the entry's type;
+ *   - it is an old-GNU header ("ustar  \0") with a realsize field, which
+ *     libarchive takes whenever its first byte is not NUL (even "0"): it
+ *     reports that as the size, with no sparse map, and delivers the
+ *     stored bytes followed by a hole;
+ *   - it is an old-GNU header whose isextended byte is set.
+ * Such a member is treated as sparse (not indexed). */
+static bool
+is_plain_data(int fd, uint64_t data_off)
 {
     unsigned char h[512];
 
     if (data_off < sizeof(h)
         || pread(fd, h, sizeof(h), (off_t)(data_off - sizeof(h))) != (ssize_t)sizeof(h))
         return false;
-    if (memcmp(h + 257, "ustar  \0", 8) != 0)
+    if (!header_checksum_ok(h))
         return false;
-    return h[483] != 0;
+    if (memcmp(h + 257, "ustar  \0", 8) == 0 && (h[482] != 0 || h[483] != 0))
+        return false;
+    return true;
 }
 
 static int
@@ -1074,7 +1112,7 @@ index_entry(struct archive *a, struct archive_entry *ae, struct index *x, size_t
        or GNU long-name blocks before them): the data starts here. */
     off = (uint64_t)archive_filter_bytes(a, -1);
     size = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : 0;
-    if (is_gnu_realsize(fd, off))
+    if (!is_plain_data(fd, off))
         return 0;
     if (size < 0 || off > file_size || (uint64_t)size > file_size - off)
         return error_setx(err, EBADMSG, "'%s': member '%s': the archive is truncated", name,
