@@ -265,3 +265,21 @@ run_none() {
     run dk ps -aq
     assert_output ""
 }
+
+@test "docker run --network, --ipc and --pid container:NAME join another container's namespaces" {
+    run run_none -d --name ns1 --ipc shareable "$DK_IMAGE" sleep 600
+    assert_success
+    local net
+    net=$(dk exec ns1 readlink /proc/self/ns/net)
+    # The client warns on stderr that forwarding is off: output only.
+    run --separate-stderr dk run --rm --network container:ns1 --ipc container:ns1 --pid container:ns1 "$DK_IMAGE" \
+        sh -c 'readlink /proc/self/ns/net; cat /proc/1/cmdline | tr "\0" " "; echo'
+    assert_success
+    assert_line --index 0 "$net"
+    assert_line --index 1 "sleep 600 "
+    # And the host's namespaces.
+    run dk run --rm --network none --pid host --uts host "$DK_IMAGE" sh -c 'readlink /proc/self/ns/pid; hostname'
+    assert_success
+    assert_line --index 0 "$(readlink /proc/self/ns/pid)"
+    assert_line --index 1 "$(hostname)"
+}
