@@ -206,7 +206,7 @@ ctrd_setup_file() {
 
 # Stop containerd by its pid, wait for it, and remove $T.
 ctrd_teardown_file() {
-    local pid id p
+    local pid id cg=
     [ -n "${T:-}" ] || return 0
     case $T in
     /tmp/berth-ctrd.*) ;;
@@ -219,37 +219,11 @@ ctrd_teardown_file() {
             ctrd tasks rm -f "$id" >/dev/null 2>&1
             ctrd containers rm "$id" >/dev/null 2>&1
         done
-        kill -TERM "$pid"
-        for _ in $(seq 1 100); do
-            ctrd_is_ours "$pid" || break
-            grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && break
-            sleep 0.1
-        done
-        ctrd_is_ours "$pid" && kill -KILL "$pid"
+        engine_stop_daemon "$pid" ctrd_is_ours
     fi
-    # Shims our containerd started and that outlived it.
-    for p in /proc/[0-9]*; do
-        if tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -- "-address $T/containerd.sock"; then
-            kill -KILL "${p#/proc/}" 2>/dev/null
-        fi
-    done
-    # Containers whose shim is gone: berth itself kills and removes them.
-    if [ -d "$T/runc/$CTRD_NS" ]; then
-        for p in "$T/runc/$CTRD_NS"/*/; do
-            [ -d "$p" ] || continue
-            p=${p%/}
-            "$BERTH" --root "$T/runc/$CTRD_NS" delete --force "${p##*/}" 2>/dev/null
-        done
-    fi
-    # Mounts under $T in this namespace (containerd's own die with its
-    # namespace), deepest first.
-    awk -v t="$T/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
-        while read -r p; do umount "$p"; done
-    rm -rf "$T"
-    if [ -n "$CG2" ] && [ -z "$CTRD_CG_PARENT_WAS_THERE" ] && [ -d "$CG2/$CTRD_NS" ]; then
-        rmdir "$CG2/$CTRD_NS" 2>/dev/null
-    fi
-    return 0
+    engine_kill_matching "-address $T/containerd.sock"
+    [ -n "$CG2" ] && [ -z "$CTRD_CG_PARENT_WAS_THERE" ] && cg=$CG2/$CTRD_NS
+    engine_final_cleanup "$T/runc/$CTRD_NS" "$T" "$cg"
 }
 
 # Per test: skip when the file cannot run, else the `ctr run` flags.

@@ -4,8 +4,7 @@
 # and berth as its runc binary, against a private containerd
 # (containerd-helpers.bash).  As root only.
 
-bats_load_library bats-support 2>/dev/null || load /usr/lib/bats/bats-support/load
-bats_load_library bats-assert 2>/dev/null || load /usr/lib/bats/bats-assert/load
+load engine-helpers
 load containerd-helpers
 
 setup_file() {

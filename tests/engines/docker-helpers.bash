@@ -165,46 +165,21 @@ dk_remove_all() {
 
 # Stop dockerd by its pid, wait for it, and remove $T.
 dk_teardown_file() {
-    local pid p
+    local pid cg=
     [ -n "${T:-}" ] || return 0
     case $T in
     /tmp/berth-docker.*) ;;
     *) return 0 ;;
     esac
     pid=$(cat "$T/dockerd.started" 2>/dev/null)
-    if dk_is_ours "$pid"; then
+    if [ -n "$pid" ] && dk_is_ours "$pid"; then
         dk_remove_all
-        kill -TERM "$pid"
-        for _ in $(seq 1 150); do
-            dk_is_ours "$pid" || break
-            grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && break
-            sleep 0.1
-        done
-        dk_is_ours "$pid" && kill -KILL "$pid"
+        engine_stop_daemon "$pid" dk_is_ours
     fi
-    # containerd and shims of our dockerd that outlived it.
-    for p in /proc/[0-9]*; do
-        if tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -- "$T/exec/containerd/containerd"; then
-            kill -KILL "${p#/proc/}" 2>/dev/null
-        fi
-    done
-    # Containers whose shim is gone: berth itself kills and removes them.
-    if [ -d "$(dk_state_root)" ]; then
-        for p in "$(dk_state_root)"/*/; do
-            [ -d "$p" ] || continue
-            p=${p%/}
-            "$BERTH" --root "$(dk_state_root)" delete --force "${p##*/}" 2>/dev/null
-        done
-    fi
-    # Mounts under $T in this namespace (dockerd's own die with its
-    # namespace), deepest first.
-    awk -v t="$T/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
-        while read -r p; do umount "$p"; done
-    rm -rf "$T"
-    if [ -n "${CG2:-}" ] && [ -z "$DK_CG_PARENT_WAS_THERE" ] && [ -d "$CG2/docker" ]; then
-        rmdir "$CG2/docker" 2>/dev/null
-    fi
-    return 0
+    # The containerd of our dockerd and its shims, if they outlived it.
+    engine_kill_matching "$T/exec/containerd/containerd"
+    [ -n "${CG2:-}" ] && [ -z "$DK_CG_PARENT_WAS_THERE" ] && cg=$CG2/docker
+    engine_final_cleanup "$(dk_state_root)" "$T" "$cg"
 }
 
 dk_setup() {

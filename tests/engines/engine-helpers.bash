@@ -146,3 +146,57 @@ engine_on_tty() {
     printf '%s\n' "$out" | tr -d '\r'
     return "$rc"
 }
+
+# Stop a daemon of ours: SIGTERM to PID, up to 15 s for it to go (gone, or
+# a zombie), then SIGKILL.  IS_OURS is a function that says whether a pid
+# is still that daemon (not a reused pid).
+# Usage: engine_stop_daemon PID IS_OURS
+engine_stop_daemon() {
+    local pid=$1 is_ours=$2
+    "$is_ours" "$pid" || return 0
+    kill -TERM "$pid"
+    for _ in $(seq 1 150); do
+        "$is_ours" "$pid" || return 0
+        grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    "$is_ours" "$pid" && kill -KILL "$pid"
+    return 0
+}
+
+# SIGKILL every process whose command line holds TEXT (the shims and
+# daemons an engine of ours started and that outlived it).
+# Usage: engine_kill_matching TEXT
+engine_kill_matching() {
+    local text=$1 p
+    for p in /proc/[0-9]*; do
+        if tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -- "$text"; then
+            kill -KILL "${p#/proc/}" 2>/dev/null
+        fi
+    done
+    return 0
+}
+
+# The end of an engine suite, once its daemon is gone: containers left in
+# berth's STATE_ROOT (their shim is gone) killed and removed by berth
+# itself, the mounts under DIR in this namespace unmounted deepest first,
+# DIR removed, and the cgroup CGROUP (the engine's parent cgroup, when
+# berth made it) removed if empty.
+# Usage: engine_final_cleanup STATE_ROOT DIR [CGROUP]
+engine_final_cleanup() {
+    local root=$1 dir=$2 cg=${3:-} p
+    if [ -d "$root" ]; then
+        for p in "$root"/*/; do
+            [ -d "$p" ] || continue
+            p=${p%/}
+            "$BERTH" --root "$root" delete --force "${p##*/}" 2>/dev/null
+        done
+    fi
+    awk -v t="$dir/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+        while read -r p; do umount "$p"; done
+    rm -rf "$dir"
+    if [ -n "$cg" ] && [ -d "$cg" ]; then
+        rmdir "$cg" 2>/dev/null
+    fi
+    return 0
+}
