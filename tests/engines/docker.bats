@@ -283,3 +283,34 @@ run_none() {
     assert_line --index 0 "$(readlink /proc/self/ns/pid)"
     assert_line --index 1 "$(hostname)"
 }
+
+@test "docker build runs RUN steps through berth; docker save unpacks with berth-image and runs the same" {
+    mkdir -p "$T/ctx"
+    cat >"$T/ctx/Dockerfile" <<'DOCKERFILE'
+FROM berth-test:latest
+RUN mkdir -p /app/sub && echo one >/app/a && echo two >/app/sub/b && ln -s a /app/link && \
+    echo "appuser:x:1234:1234::/app:/bin/sh" >>/etc/passwd && echo "appuser:x:1234:" >>/etc/group && \
+    chown 1234:1234 /app/a
+RUN rm /app/sub/b && echo changed >/app/a && chmod 4755 /app/a
+USER appuser
+WORKDIR /app
+ENV GREETING=hi
+ENTRYPOINT ["sh", "-c"]
+CMD ["id -u; id -g; pwd; cat a; ls sub | wc -l; readlink link; stat -c '%a %u' a; echo $GREETING"]
+DOCKERFILE
+    run env DOCKER_BUILDKIT=0 DOCKER_HOST="unix://$T/docker.sock" DOCKER_CONFIG="$T/client" \
+        "$DK_CLIENT" build -q -t berth-built:1 "$T/ctx"
+    assert_success
+    run run_none --rm berth-built:1
+    assert_success
+    local want=$output
+    assert_equal "${lines[*]}" "1234 1234 /app changed 0 a 4755 1234 hi"
+
+    run dk save -o "$T/built.tar" berth-built:1
+    assert_success
+    run "$BERTH_BUILD/berth-image" unpack "docker-archive:$T/built.tar:berth-built:1" "$T/built-bundle"
+    assert_success
+    run timeout 30 setsid -w "$BERTH" --root "$T/berth-run" run -b "$T/built-bundle" built1 </dev/null
+    assert_success
+    assert_output "$want"
+}
