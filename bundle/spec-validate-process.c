@@ -96,15 +96,6 @@ looks_like_capability(const char *name)
     return true;
 }
 
-static bool
-strv_has(const struct strv *v, const char *s)
-{
-    for (size_t i = 0; i < v->n; i++)
-        if (strcmp(v->items[i], s) == 0)
-            return true;
-    return false;
-}
-
 /* An unknown capability is a warning, not an error, when it is shaped like
  * one.  config.md "Valid values" says runtimes MUST generate an error for
  * invalid or unsupported values, but "capabilities" says more precisely:
@@ -150,7 +141,7 @@ check_capability_subsets(struct validator *v, const struct spec_capabilities *c)
 
     for (size_t i = 0; i < c->ambient.n; i++) {
         const char *name = c->ambient.items[i];
-        bool p = strv_has(&c->permitted, name), in = strv_has(&c->inheritable, name);
+        bool p = strv_contains(&c->permitted, name), in = strv_contains(&c->inheritable, name);
         size_t im = validate_push_index(v, i);
 
         if (!p || !in)
@@ -165,7 +156,7 @@ check_capability_subsets(struct validator *v, const struct spec_capabilities *c)
 
     mark = validate_push_key(v, "effective");
     for (size_t i = 0; i < c->effective.n; i++)
-        if (!strv_has(&c->permitted, c->effective.items[i])) {
+        if (!strv_contains(&c->permitted, c->effective.items[i])) {
             size_t im = validate_push_index(v, i);
             validate_warning(v, NULL, "\"%s\" is not in permitted, so it cannot be effective",
                              c->effective.items[i]);

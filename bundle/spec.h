@@ -27,6 +27,13 @@ struct strv {
     size_t n;
 };
 
+/* bundle/strv.c.  strv_push takes S (malloc'd); strv_add copies it. */
+void strv_push(struct strv *v, char *s);
+void strv_add(struct strv *v, const char *s);
+void strv_copy(struct strv *ret, const struct strv *src);
+void strv_clear(struct strv *v);
+bool strv_contains(const struct strv *v, const char *s);
+
 struct u32v {
     uint32_t *items;
     size_t n;

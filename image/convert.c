@@ -85,24 +85,6 @@ image_user_clearp(struct image_user *u)
 /* ---- small containers ---- */
 
 static void
-strv_push(struct strv *v, char *s)
-{
-    v->items = xrealloc(v->items, (v->n + 2) * sizeof(*v->items));
-    v->items[v->n++] = s;
-    v->items[v->n] = NULL;
-}
-
-static void
-strv_clear(struct strv *v)
-{
-    for (size_t i = 0; i < v->n; i++)
-        free(v->items[i]);
-    free(v->items);
-    v->items = NULL;
-    v->n = 0;
-}
-
-static void
 strv_append_all(struct strv *v, const struct strv *from)
 {
     for (size_t i = 0; from != NULL && i < from->n; i++)

@@ -25,31 +25,6 @@ DEFINE_CLEANUP_FUNC(struct json_value *, json_free)
 
 /* ---- strv and strmap ---- */
 
-void
-image_strv_add(struct strv *v, const char *s)
-{
-    v->items = xrealloc(v->items, (v->n + 1) * sizeof(*v->items));
-    v->items[v->n++] = xstrdup(s);
-}
-
-void
-image_strv_copy(struct strv *ret, const struct strv *src)
-{
-    memset(ret, 0, sizeof(*ret));
-    for (size_t i = 0; i < src->n; i++)
-        image_strv_add(ret, src->items[i]);
-}
-
-void
-image_strv_clear(struct strv *v)
-{
-    for (size_t i = 0; i < v->n; i++)
-        free(v->items[i]);
-    free(v->items);
-    v->items = NULL;
-    v->n = 0;
-}
-
 static void
 strmap_add(struct strmap *m, const char *key, const char *value)
 {
@@ -251,7 +226,7 @@ rd_strv_value(struct rd *r, const struct json_value *v, struct strv *ret)
         const struct json_value *item = v->u.arr.items[i];
 
         if (rd_expect(r, item, JSON_STRING))
-            image_strv_add(ret, item->u.str.text);
+            strv_add(ret, item->u.str.text);
         json_path_pop(&r->path, mark);
     }
 }
@@ -309,7 +284,7 @@ rd_keys(struct rd *r, const struct json_value *obj, const char *key, struct strv
             size_t m2 = json_path_push_key(&r->path, m->key);
 
             if (m->value->type == JSON_OBJECT || m->value->type == JSON_NULL)
-                image_strv_add(ret, m->key);
+                strv_add(ret, m->key);
             else
                 rd_type_error(r, "an object", m->value);
             json_path_pop(&r->path, m2);
@@ -639,15 +614,15 @@ image_config_free(struct image_config *c)
     free(c->os);
     free(c->variant);
     free(c->os_version);
-    image_strv_clear(&c->os_features);
+    strv_clear(&c->os_features);
     free(c->created);
     free(c->author);
     free(c->user);
-    image_strv_clear(&c->exposed_ports);
-    image_strv_clear(&c->env);
-    image_strv_clear(&c->entrypoint);
-    image_strv_clear(&c->cmd);
-    image_strv_clear(&c->volumes);
+    strv_clear(&c->exposed_ports);
+    strv_clear(&c->env);
+    strv_clear(&c->entrypoint);
+    strv_clear(&c->cmd);
+    strv_clear(&c->volumes);
     free(c->working_dir);
     image_strmap_clear(&c->labels);
     free(c->stop_signal);
@@ -750,8 +725,8 @@ image_docker_manifest_clear(struct image_docker_manifest *m)
 {
     for (size_t i = 0; i < m->n; i++) {
         free(m->items[i].config);
-        image_strv_clear(&m->items[i].repo_tags);
-        image_strv_clear(&m->items[i].layers);
+        strv_clear(&m->items[i].repo_tags);
+        strv_clear(&m->items[i].layers);
     }
     free(m->items);
     memset(m, 0, sizeof(*m));

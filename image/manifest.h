@@ -17,11 +17,8 @@
  * problems with their JSON path: "index sha256:...: manifests[1].size:
  * expected an integer, got \"12\"". */
 
-/* ---- string lists and maps (bundle/spec.h's struct strv, struct strmap) ---- */
+/* ---- string maps (bundle/spec.h's struct strmap; string lists: bundle/strv.c) ---- */
 
-void image_strv_add(struct strv *v, const char *s);
-void image_strv_copy(struct strv *ret, const struct strv *src);
-void image_strv_clear(struct strv *v);
 void image_strmap_copy(struct strmap *ret, const struct strmap *src);
 void image_strmap_clear(struct strmap *m);
 /* The value of KEY (the last one if repeated), or NULL. */

@@ -182,7 +182,7 @@ image_platform_clear(struct image_platform *p)
     free(p->architecture);
     free(p->variant);
     free(p->os_version);
-    image_strv_clear(&p->os_features);
+    strv_clear(&p->os_features);
     memset(p, 0, sizeof(*p));
 }
 
@@ -204,5 +204,5 @@ image_platform_copy(struct image_platform *ret, const struct image_platform *src
     ret->architecture = src->architecture ? xstrdup(src->architecture) : NULL;
     ret->variant = src->variant ? xstrdup(src->variant) : NULL;
     ret->os_version = src->os_version ? xstrdup(src->os_version) : NULL;
-    image_strv_copy(&ret->os_features, &src->os_features);
+    strv_copy(&ret->os_features, &src->os_features);
 }

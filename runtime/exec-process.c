@@ -14,32 +14,6 @@
 #include "lib/fd.h"
 #include "lib/xalloc.h"
 
-static void
-strv_push(struct strv *v, const char *s)
-{
-    v->items = xrealloc(v->items, (v->n + 1) * sizeof(char *));
-    v->items[v->n++] = xstrdup(s);
-}
-
-static void
-strv_clear(struct strv *v)
-{
-    for (size_t i = 0; i < v->n; i++)
-        free(v->items[i]);
-    free(v->items);
-    v->items = NULL;
-    v->n = 0;
-}
-
-static bool
-strv_has(const struct strv *v, const char *s)
-{
-    for (size_t i = 0; i < v->n; i++)
-        if (strcmp(v->items[i], s) == 0)
-            return true;
-    return false;
-}
-
 /* --env K=V replaces K where the template sets it, else it is added (runc
  * takes the last of duplicates; one entry is what the process sees). */
 static void
@@ -54,7 +28,7 @@ env_set(struct strv *env, const char *kv)
             return;
         }
     }
-    strv_push(env, kv);
+    strv_add(env, kv);
 }
 
 static void
@@ -70,7 +44,7 @@ apply_flags(struct spec_process *p, const struct runtime_exec_opts *o)
 {
     strv_clear(&p->args);
     for (size_t i = 0; i < o->n_args; i++)
-        strv_push(&p->args, o->args[i]);
+        strv_add(&p->args, o->args[i]);
     /* runc: the terminal is -t's, not the configuration's. */
     p->has_terminal = true;
     p->terminal = o->tty;
@@ -106,14 +80,14 @@ apply_flags(struct spec_process *p, const struct runtime_exec_opts *o)
         /* runc adds --cap to the bounding, effective and permitted sets;
          * to the ambient set only when the inheritable one already holds
          * it (an ambient capability must be inheritable). */
-        if (!strv_has(&c->bounding, cap))
-            strv_push(&c->bounding, cap);
-        if (!strv_has(&c->effective, cap))
-            strv_push(&c->effective, cap);
-        if (!strv_has(&c->permitted, cap))
-            strv_push(&c->permitted, cap);
-        if (strv_has(&c->inheritable, cap) && !strv_has(&c->ambient, cap))
-            strv_push(&c->ambient, cap);
+        if (!strv_contains(&c->bounding, cap))
+            strv_add(&c->bounding, cap);
+        if (!strv_contains(&c->effective, cap))
+            strv_add(&c->effective, cap);
+        if (!strv_contains(&c->permitted, cap))
+            strv_add(&c->permitted, cap);
+        if (strv_contains(&c->inheritable, cap) && !strv_contains(&c->ambient, cap))
+            strv_add(&c->ambient, cap);
     }
     if (o->no_new_privs) {
         p->has_no_new_privileges = true;

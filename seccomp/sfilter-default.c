@@ -42,15 +42,6 @@ native_arch_name(void)
     return NULL;
 }
 
-static bool
-strv_has(const struct strv *v, const char *s)
-{
-    for (size_t i = 0; v != NULL && i < v->n; i++)
-        if (strcmp(v->items[i], s) == 0)
-            return true;
-    return false;
-}
-
 /* Does the array of strings LIST hold S (ANY) / are all of its strings in
  * CAPS (!ANY)?  An absent list: false for ANY, true for all. */
 static bool
@@ -62,7 +53,7 @@ list_matches(const struct json_value *list, const struct strv *caps, const char 
         const struct json_value *e = list->u.arr.items[i];
         bool hit =
             e->type == JSON_STRING
-            && (caps != NULL ? strv_has(caps, e->u.str.text) : strcmp(e->u.str.text, s) == 0);
+            && (caps != NULL ? strv_contains(caps, e->u.str.text) : strcmp(e->u.str.text, s) == 0);
 
         if (any && hit)
             return true;

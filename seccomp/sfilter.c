@@ -63,24 +63,6 @@ sfilter_libseccomp_version(char *buf, size_t size)
     return buf;
 }
 
-static void
-strv_push(struct strv *v, char *s)
-{
-    v->items = xrealloc(v->items, (v->n + 2) * sizeof(char *));
-    v->items[v->n++] = s;
-    v->items[v->n] = NULL;
-}
-
-static void
-strv_clear(struct strv *v)
-{
-    for (size_t i = 0; i < v->n; i++)
-        free(v->items[i]);
-    free(v->items);
-    v->items = NULL;
-    v->n = 0;
-}
-
 /* libseccomp's action value for a spec action.  config-linux.md, errnoRet:
  * "When the action doesn't support an errno, the runtime MUST print and
  * error and fail" (-ENOMSG; the validator says so first).  runc's

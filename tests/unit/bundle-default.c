@@ -50,16 +50,6 @@ strv_equals(const struct strv *v, const char *const *want, size_t n)
     return true;
 }
 
-static bool
-strv_has(const struct strv *v, const char *s)
-{
-    for (size_t i = 0; i < v->n; i++) {
-        if (strcmp(v->items[i], s) == 0)
-            return true;
-    }
-    return false;
-}
-
 static const struct spec_mount *
 find_mount(const struct spec *s, const char *dest)
 {
@@ -177,7 +167,7 @@ check_common(const char *what, const struct spec *s)
     tap_ok(m && strcmp(m->type, "proc") == 0 && m->options.items == NULL,
            "%s: /proc is proc without options", what);
     m = find_mount(s, "/sys/fs/cgroup");
-    tap_ok(m && strcmp(m->type, "cgroup") == 0 && strv_has(&m->options, "ro"),
+    tap_ok(m && strcmp(m->type, "cgroup") == 0 && strv_contains(&m->options, "ro"),
            "%s: /sys/fs/cgroup is a read-only cgroup mount", what);
 
     tap_ok(strv_equals(&s->linux_->masked_paths, masked, COUNT(masked)),
@@ -204,7 +194,7 @@ check_default(const struct spec *s)
                && strcmp(s->linux_->resources->devices[0].access, "rwm") == 0,
            "default: devices cgroup denies all (rwm)");
     m = find_mount(s, "/dev/pts");
-    tap_ok(m && strv_has(&m->options, "gid=5"), "default: /dev/pts has gid=5");
+    tap_ok(m && strv_contains(&m->options, "gid=5"), "default: /dev/pts has gid=5");
     m = find_mount(s, "/sys");
     tap_ok(m && strcmp(m->type, "sysfs") == 0 && strcmp(m->source, "sysfs") == 0
                && strv_equals(&m->options, (const char *const[]){"nosuid", "noexec", "nodev", "ro"},
@@ -229,7 +219,7 @@ check_rootless(const struct spec *s, uint32_t uid, uint32_t gid)
            "rootless: gidMappings 0 -> %u, size 1", gid);
     tap_ok(l->resources == NULL, "rootless: no linux.resources");
     m = find_mount(s, "/dev/pts");
-    tap_ok(m && !strv_has(&m->options, "gid=5") && strv_has(&m->options, "newinstance"),
+    tap_ok(m && !strv_contains(&m->options, "gid=5") && strv_contains(&m->options, "newinstance"),
            "rootless: /dev/pts without gid=5");
     m = find_mount(s, "/sys");
     tap_ok(m && strcmp(m->type, "none") == 0 && strcmp(m->source, "/sys") == 0

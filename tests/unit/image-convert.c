@@ -89,15 +89,6 @@ strv_equals(const struct strv *v, const char *const *want, size_t n)
     return true;
 }
 
-static bool
-strv_has(const struct strv *v, const char *s)
-{
-    for (size_t i = 0; i < v->n; i++)
-        if (strcmp(v->items[i], s) == 0)
-            return true;
-    return false;
-}
-
 static size_t
 env_count(const struct strv *env, const char *name)
 {
@@ -421,7 +412,7 @@ check_user(const char *user, uint32_t uid, uint32_t gid, const uint32_t *gids, s
               && (n_gids == 0 ? u->additional_gids.items == NULL
                               : memcmp(u->additional_gids.items, gids, n_gids * 4) == 0);
     tap_ok(gids_ok, "User '%s': additionalGids", user);
-    tap_ok(want_home == NULL || strv_has(&s->process->env, want_home), "User '%s': %s", user,
+    tap_ok(want_home == NULL || strv_contains(&s->process->env, want_home), "User '%s': %s", user,
            want_home ? want_home : "no HOME check");
     check_valid_and_round_trip(s, user);
     spec_free(s);
@@ -694,7 +685,7 @@ test_rootfs_files(void)
         c.user = "1234:5678";
         s = convert(&c, NULL, "numeric user, no /etc/passwd");
         tap_ok(s && s->process->user->uid == 1234 && s->process->user->gid == 5678
-                   && strv_has(&s->process->env, "HOME=/"),
+                   && strv_contains(&s->process->env, "HOME=/"),
                "no /etc/passwd: a numeric user works, HOME=/");
         spec_free(s);
         c.user = "app";
