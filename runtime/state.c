@@ -26,16 +26,44 @@ dir_is_ours(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid();
 }
 
+/* Is this process in the initial user namespace, which maps every id to
+ * itself ("0 0 4294967295")? */
+static bool
+in_initial_userns(void)
+{
+    unsigned long inside, outside, count;
+    char line[128];
+    FILE *f = fopen("/proc/self/uid_map", "re");
+    bool initial = true; /* no /proc/self/uid_map: no user namespaces */
+
+    if (f != NULL) {
+        initial = fgets(line, sizeof(line), f) != NULL
+                  && sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0
+                  && outside == 0 && count == 4294967295UL && fgets(line, sizeof(line), f) == NULL;
+        fclose(f);
+    }
+    return initial;
+}
+
 char *
 state_root_path(const char *root)
 {
-    const char *xdg;
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    const char *user = getenv("USER");
 
     if (root != NULL && root[0] != '\0')
         return xstrdup(root);
-    if (geteuid() == 0)
+    /* Root in a user namespace that is not the initial one: rootless
+     * podman runs its runtime as uid 0 of the user namespace it made for
+     * the user, with that user's $XDG_RUNTIME_DIR, and /run/berth there
+     * belongs to nobody.  runc's rule (shouldHonorXDGRuntimeDir): such a
+     * root uses $XDG_RUNTIME_DIR/berth unless $USER is "root". */
+    if (geteuid() == 0) {
+        if (xdg != NULL && xdg[0] == '/' && (user == NULL || strcmp(user, "root") != 0)
+            && !in_initial_userns())
+            return xasprintf("%s/berth", xdg);
         return xstrdup("/run/berth");
-    xdg = getenv("XDG_RUNTIME_DIR");
+    }
     if (xdg != NULL && xdg[0] == '/' && dir_is_ours(xdg))
         return xasprintf("%s/berth", xdg);
     {

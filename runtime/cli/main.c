@@ -54,47 +54,6 @@ usage(FILE *out)
                  "See berth(8) and berth-COMMAND(8).\n");
 }
 
-/* Is this process in the initial user namespace, which maps every id to
- * itself ("0 0 4294967295")? */
-static bool
-in_initial_userns(void)
-{
-    unsigned long inside, outside, count;
-    char line[128];
-    FILE *f = fopen("/proc/self/uid_map", "re");
-    bool initial = true; /* no /proc/self/uid_map: no user namespaces */
-
-    if (f != NULL) {
-        initial = fgets(line, sizeof(line), f) != NULL
-                  && sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0
-                  && outside == 0 && count == 4294967295UL && fgets(line, sizeof(line), f) == NULL;
-        fclose(f);
-    }
-    return initial;
-}
-
-/* The state root when there is no --root, for root in a user namespace
- * that is not the initial one: rootless podman runs its runtime as uid 0 of
- * the user namespace it made for the user, with that user's
- * $XDG_RUNTIME_DIR, and /run/berth there belongs to nobody.  runc's rule
- * (shouldHonorXDGRuntimeDir): such a root uses $XDG_RUNTIME_DIR/berth
- * unless $USER is "root".  Real root keeps /run/berth; an unprivileged
- * user gets the default of state_root_path().  NULL: no change. */
-static const char *
-userns_root_default(void)
-{
-    static char path[PATH_MAX];
-    const char *xdg = getenv("XDG_RUNTIME_DIR");
-    const char *user = getenv("USER");
-
-    if (geteuid() != 0 || xdg == NULL || xdg[0] != '/'
-        || (user != NULL && strcmp(user, "root") == 0) || in_initial_userns())
-        return NULL;
-    if ((size_t)snprintf(path, sizeof(path), "%s/berth", xdg) >= sizeof(path))
-        return NULL;
-    return path;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -153,8 +112,6 @@ main(int argc, char **argv)
             return cli_usage_error(&g, NULL, "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (g.root == NULL)
-        g.root = userns_root_default();
     if (optind >= argc) {
         usage(stderr);
         return CLI_EXIT_USAGE;
