@@ -111,8 +111,11 @@ runtime_update(const struct runtime_ctx *ctx, const char *id, const struct runti
 
 /* ---- events ---- */
 
+/* One event line of runc's shape: {"type": TYPE, "id": ID}, with "data"
+ * (the cgroup's statistics) when CGFD is not -1. */
 static int
-emit_stats(int cgfd, const char *id, const struct runtime_events_opts *o, struct error **err)
+emit_event(const char *type, int cgfd, const char *id, const struct runtime_events_opts *o,
+           struct error **err)
 {
     struct json_writer *w = json_writer_new(false);
     _cleanup_free_ char *buf = NULL;
@@ -121,11 +124,13 @@ emit_stats(int cgfd, const char *id, const struct runtime_events_opts *o, struct
 
     json_w_object_begin(w);
     json_w_key(w, "type");
-    json_w_string(w, "stats");
+    json_w_string(w, type);
     json_w_key(w, "id");
     json_w_string(w, id);
-    json_w_key(w, "data");
-    cgroup_stats_write(cgfd, w);
+    if (cgfd >= 0) {
+        json_w_key(w, "data");
+        cgroup_stats_write(cgfd, w);
+    }
     json_w_object_end(w);
     rc = json_writer_finish(w, &buf, &len, err);
     if (rc < 0)
@@ -135,24 +140,15 @@ emit_stats(int cgfd, const char *id, const struct runtime_events_opts *o, struct
 }
 
 static int
+emit_stats(int cgfd, const char *id, const struct runtime_events_opts *o, struct error **err)
+{
+    return emit_event("stats", cgfd, id, o, err);
+}
+
+static int
 emit_oom(const char *id, const struct runtime_events_opts *o, struct error **err)
 {
-    struct json_writer *w = json_writer_new(false);
-    _cleanup_free_ char *buf = NULL;
-    size_t len;
-    int rc;
-
-    json_w_object_begin(w);
-    json_w_key(w, "type");
-    json_w_string(w, "oom");
-    json_w_key(w, "id");
-    json_w_string(w, id);
-    json_w_object_end(w);
-    rc = json_writer_finish(w, &buf, &len, err);
-    if (rc < 0)
-        return rc;
-    o->emit(o->emit_data, buf);
-    return 0;
+    return emit_event("oom", -1, id, o, err);
 }
 
 static long
