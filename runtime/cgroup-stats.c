@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `events`: the "data" of runc's stats event (runc types/events.go, filled
- * as runc's libcontainer/cgroups/fs2 fills it), from a cgroup's files.
+ * as runc's libcontainer/cgroups/fs2 fills it), from a cgroup's files,
+ * with the pressure stall information (PSI) of runc 1.2 in cpu, memory and
+ * blkio.
  * Field names and order are runc's; so is what Go's encoder leaves out
  * (omitempty: a zero number, an empty list or map).  A controller that is
  * not enabled for the cgroup (a hybrid host) leaves its numbers at zero,
@@ -65,6 +67,74 @@ w_u64(struct json_writer *w, const char *key, uint64_t v)
     json_w_uint64(w, v);
 }
 
+/* One line of a PSI file, "some avg10=0.00 avg60=0.00 avg300=0.00
+ * total=0", as runc's PSIData: {"avg10": ..., "avg60": ..., "avg300": ...,
+ * "total": ...}.  The averages are the kernel's text when it is a plain
+ * decimal number (JSON allows it as it is), else 0; a missing line (no
+ * "full" for cpu before Linux 5.13) is all zeros, as Go writes a zero
+ * struct. */
+static void
+write_psi_line(struct json_writer *w, const char *key, const char *line)
+{
+    static const char *const avgs[] = {"avg10", "avg60", "avg300"};
+
+    json_w_key(w, key);
+    json_w_object_begin(w);
+    for (size_t i = 0; i < sizeof(avgs) / sizeof(avgs[0]); i++) {
+        _cleanup_free_ char *want = xasprintf(" %s=", avgs[i]);
+        const char *at = line != NULL ? strstr(line, want) : NULL;
+        size_t n = 0;
+        char text[32] = "0";
+
+        if (at != NULL) {
+            at += strlen(want);
+            n = strspn(at, "0123456789");
+            if (n > 0 && at[n] == '.' && strspn(at + n + 1, "0123456789") > 0)
+                n += 1 + strspn(at + n + 1, "0123456789");
+            if (n > 0 && n < sizeof(text) && (at[n] == ' ' || at[n] == '\n' || at[n] == '\0'))
+                snprintf(text, sizeof(text), "%.*s", (int)n, at);
+        }
+        json_w_key(w, avgs[i]);
+        json_w_number_text(w, text);
+    }
+    {
+        const char *at = line != NULL ? strstr(line, " total=") : NULL;
+
+        json_w_key(w, "total");
+        json_w_uint64(w, at != NULL ? strtoull(at + 7, NULL, 10) : 0);
+    }
+    json_w_object_end(w);
+}
+
+/* "psi": {"some": ..., "full": ...} from FILE (cpu.pressure,
+ * memory.pressure, io.pressure); left out, as runc leaves it out, when the
+ * kernel has no PSI for the cgroup (no file, or EOPNOTSUPP on reading). */
+static void
+write_psi(int dirfd, const char *file, struct json_writer *w)
+{
+    _cleanup_free_ char *buf = read_at(dirfd, file);
+    const char *some = NULL, *full = NULL;
+
+    if (buf == NULL)
+        return;
+    for (char *line = buf; *line;) {
+        size_t len = strcspn(line, "\n");
+
+        if (strncmp(line, "some ", 5) == 0)
+            some = line + 4;
+        else if (strncmp(line, "full ", 5) == 0)
+            full = line + 4;
+        line += len;
+        if (*line == '\n')
+            *line++ = '\0';
+    }
+    json_w_key(w, "psi");
+    json_w_object_begin(w);
+    write_psi_line(w, "some", some);
+    write_psi_line(w, "full", full);
+    json_w_object_end(w);
+}
+
 static void
 write_cpu(int dirfd, struct json_writer *w)
 {
@@ -86,6 +156,7 @@ write_cpu(int dirfd, struct json_writer *w)
     w_u64_oe(w, "throttledPeriods", cgroup_read_key(dirfd, "cpu.stat", "nr_throttled", NULL));
     w_u64_oe(w, "throttledTime", cgroup_read_key(dirfd, "cpu.stat", "throttled_usec", NULL) * 1000);
     json_w_object_end(w);
+    write_psi(dirfd, "cpu.pressure", w);
     json_w_object_end(w);
 }
 
@@ -140,6 +211,7 @@ write_memory(int dirfd, struct json_writer *w)
         }
         json_w_object_end(w);
     }
+    write_psi(dirfd, "memory.pressure", w);
     json_w_object_end(w);
 }
 
@@ -239,6 +311,7 @@ write_blkio(int dirfd, struct json_writer *w)
     json_w_object_begin(w);
     blkio_write(w, "ioServiceBytesRecursive", &bytes);
     blkio_write(w, "ioServicedRecursive", &ios);
+    write_psi(dirfd, "io.pressure", w);
     json_w_object_end(w);
     free(bytes.v);
     free(ios.v);

@@ -386,6 +386,19 @@ make_daemons_bundle() {
     assert_equal "$(jq -c '.data.memory | [has("usage"), has("swap"), has("kernel"), has("kernelTCP")]' <<<"$output")" '[true,true,true,true]'
     assert_equal "$(jq '.data.pids.current' <<<"$output")" 2
     [ "$(jq '.data.cpu.usage.user + .data.cpu.usage.kernel' <<<"$output")" -ge 0 ]
+    # Pressure stall information, as runc 1.2 reports it, where the kernel
+    # keeps it for the cgroup.
+    local f key
+    for f in cpu:cpu memory:memory io:blkio; do
+        key=${f#*:}
+        if [ -r "$CG_MNT/$CG_TOP/stats/${f%%:*}.pressure" ]; then
+            assert_equal "$(jq -c ".data.$key.psi | [(.some, .full) | keys]" <<<"$output")" \
+                '[["avg10","avg300","avg60","total"],["avg10","avg300","avg60","total"]]'
+            jq -e ".data.$key.psi | [(.some, .full)[]] | all(type == \"number\" and . >= 0)" <<<"$output" >/dev/null
+        else
+            assert_equal "$(jq ".data.$key | has(\"psi\")" <<<"$output")" false
+        fi
+    done
 }
 
 @test "events streams stats and ends when the container does" {
