@@ -45,8 +45,8 @@ FUZZ_IMAGE_LIBS ?= $(IMAGE_LIBS) -lyajl
 FUZZ_LIB := $(filter-out lib/json.c,$(wildcard lib/*.c))
 FUZZ_SRCS_config := lib/json.c $(FUZZ_LIB) $(wildcard bundle/*.c)
 FUZZ_SRCS_json := $(FUZZ_LIB)
-FUZZ_SRCS_image-config := lib/json.c $(FUZZ_LIB) image/manifest.c image/platform.c \
-                          image/digest.c image/ref.c
+FUZZ_SRCS_image-config := lib/json.c $(FUZZ_LIB) bundle/strv.c image/manifest.c \
+                          image/platform.c image/digest.c image/ref.c
 FUZZ_SRCS_layer := lib/json.c $(FUZZ_LIB) image/archive.c image/extract.c image/remove.c \
                    image/digest.c
 FUZZ_LIBS_config := $(FUZZ_YAJL_LIBS)
