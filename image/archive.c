@@ -829,7 +829,8 @@ index_read_cb(struct archive *a, void *client, const void **buf)
     return n;
 }
 
-/* Members' data is never read: skipping it only moves the offset. */
+/* Members' data is never read: skipping it (archive_read_data_skip, and
+ * archive_read_next_header past the rest) only moves the offset. */
 static la_int64_t
 index_skip_cb(struct archive *a, void *client, la_int64_t request)
 {
@@ -850,6 +851,10 @@ struct index_link {
 struct index_member {
     struct image_tar_member m;
     size_t seq; /* order in the archive: the last of duplicates wins */
+    /* An entry of that name that cannot be read in place (not a regular
+       file, sparse, a link that leads nowhere): when it comes last, the
+       name is left out rather than served from an earlier member. */
+    bool gone;
 };
 
 static char *
@@ -975,20 +980,34 @@ static void
 index_add(struct index *x, char *path, uint64_t offset, uint64_t size, size_t seq)
 {
     x->mem = xgrow(x->mem, &x->mem_alloc, x->n_mem, sizeof(*x->mem));
-    x->mem[x->n_mem++] = (struct index_member){{path, offset, size}, seq};
+    x->mem[x->n_mem++] = (struct index_member){{path, offset, size}, seq, false};
+}
+
+static void
+index_add_gone(struct index *x, char *path, size_t seq)
+{
+    size_t len = strlen(path);
+
+    /* A directory's name as a member's: "blob/" stands for "blob". */
+    while (len > 1 && path[len - 1] == '/')
+        path[--len] = '\0';
+    index_add(x, path, 0, 0, seq);
+    x->mem[x->n_mem - 1].gone = true;
 }
 
 /* Sort by path and keep the last in the archive of each name, as
- * extracting the archive would. */
+ * extracting the archive would; then, with DROP_GONE, leave out the names
+ * whose last entry cannot be read in place. */
 static void
-index_sort_unique(struct index *x)
+index_sort_unique(struct index *x, bool drop_gone)
 {
     size_t out = 0;
 
     if (x->n_mem > 1)
         qsort(x->mem, x->n_mem, sizeof(*x->mem), cmp_member);
     for (size_t i = 0; i < x->n_mem; i++) {
-        if (i + 1 < x->n_mem && strcmp(x->mem[i].m.path, x->mem[i + 1].m.path) == 0) {
+        if ((i + 1 < x->n_mem && strcmp(x->mem[i].m.path, x->mem[i + 1].m.path) == 0)
+            || (drop_gone && x->mem[i].gone)) {
             free(x->mem[i].m.path);
             continue;
         }
@@ -1017,16 +1036,18 @@ index_resolve_links(struct index *x)
 
             m = find_member(x->mem, base, target);
             if (m != NULL)
-                break;
+                break; /* gone or not, the name's last entry is that member */
             next = find_link(x->links, x->n_links, target);
             if (next == NULL)
                 break;
             target = next->target;
         }
-        if (m != NULL)
+        if (m != NULL && !m->gone)
             index_add(x, xstrdup(l->path), m->m.offset, m->m.size, l->seq);
+        else
+            index_add_gone(x, xstrdup(l->path), l->seq);
     }
-    index_sort_unique(x);
+    index_sort_unique(x, true);
 }
 
 /* One header: a regular member is recorded with its data's offset, a link
@@ -1092,7 +1113,7 @@ index_entry(struct archive *a, struct archive_entry *ae, struct index *x, size_t
             uint64_t file_size, const char *name, struct error **err)
 {
     enum image_tar_type type = entry_type(ae);
-    uint64_t off;
+    uint64_t off, stored;
     int64_t size;
 
     if (type == IMAGE_TAR_HARDLINK || type == IMAGE_TAR_SYMLINK) {
@@ -1106,31 +1127,29 @@ index_entry(struct archive *a, struct archive_entry *ae, struct index *x, size_t
         return 0;
     }
     /* A sparse member's data is not one run of bytes in the file. */
-    if (type != IMAGE_TAR_REG || archive_entry_sparse_reset(ae) > 0)
+    if (type != IMAGE_TAR_REG || archive_entry_sparse_reset(ae) > 0) {
+        index_add_gone(x, member_path(entry_path(ae)), seq);
         return 0;
+    }
     /* The tar reader has consumed exactly the header blocks (and any pax
        or GNU long-name blocks before them): the data starts here. */
     off = (uint64_t)archive_filter_bytes(a, -1);
     size = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : 0;
-    if (!is_plain_data(fd, off))
+    /* Skip the data now (a seek, nothing is read) to see how many bytes
+       the member really stores: a realsize (old-GNU, or pax SCHILY.realsize
+       and GNU.sparse.*) or a sparse map read with the data makes the size
+       libarchive reports differ from them, and then the bytes in the file
+       are not the content. */
+    if (archive_read_data_skip(a) != ARCHIVE_OK)
+        return error_setx(err, EBADMSG, "'%s': member '%s': the archive is truncated", name,
+                          entry_path(ae));
+    stored = (uint64_t)archive_filter_bytes(a, -1) - off;
+    if (size < 0 || stored != (((uint64_t)size + 511) & ~(uint64_t)511)
+        || archive_entry_sparse_reset(ae) > 0 || !is_plain_data(fd, off)) {
+        index_add_gone(x, member_path(entry_path(ae)), seq);
         return 0;
-    /* A pax GNU.sparse 1.0 member keeps its sparse map at the start of its
-       data, which libarchive reads with the first block: look at that one
-       block (the rest is skipped, not read), and index the member only if
-       it still has no map and its data starts at its first byte. */
-    {
-        const void *buf;
-        size_t len;
-        la_int64_t boff = 0;
-        int r = archive_read_data_block(a, &buf, &len, &boff);
-
-        if ((r != ARCHIVE_OK && r != ARCHIVE_WARN && r != ARCHIVE_EOF) || boff != 0
-            || archive_entry_sparse_reset(ae) > 0)
-            return 0;
-        /* The map may also have told libarchive the entry's size. */
-        size = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : 0;
     }
-    if (size < 0 || off > file_size || (uint64_t)size > file_size - off)
+    if (off > file_size || (uint64_t)size > file_size - off)
         return error_setx(err, EBADMSG, "'%s': member '%s': the archive is truncated", name,
                           entry_path(ae));
     index_add(x, member_path(entry_path(ae)), off, (uint64_t)size, seq);
@@ -1205,7 +1224,7 @@ image_tar_index_fd(int fd, const char *name, struct image_tar_member **ret, size
         if (index_entry(a, ae, &x, ++seq, src->fd, src->size, name, err) < 0)
             return -error_errnum(*err);
     }
-    index_sort_unique(&x);
+    index_sort_unique(&x, false);
     index_resolve_links(&x);
 
     *ret = xcalloc(x.n_mem > 0 ? x.n_mem : 1, sizeof(**ret));

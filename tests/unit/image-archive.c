@@ -653,6 +653,124 @@ test_index(void)
     free(gz.buf);
 }
 
+/* The index of the plain tar BUF (LEN bytes), written to NAME in tmpdir. */
+static int
+index_buf(const void *buf, size_t len, const char *name, struct image_tar_member **m, size_t *n,
+          int *ret_fd, struct error **err)
+{
+    char path[256];
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+    fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, buf, len) != (ssize_t)len) {
+        printf("Bail out! write %s\n", path);
+        exit(1);
+    }
+    *ret_fd = fd;
+    return image_tar_index_fd(fd, name, m, n, err);
+}
+
+static const struct image_tar_member *
+member_named(const struct image_tar_member *m, size_t n, const char *path)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(m[i].path, path) == 0)
+            return &m[i];
+    return NULL;
+}
+
+/* One ustar header block for NAME of TYPE with SIZE bytes, checksummed. */
+static void
+ustar_header(unsigned char *h, const char *name, char type, size_t size)
+{
+    unsigned sum = 0;
+
+    memset(h, 0, 512);
+    snprintf((char *)h, 100, "%s", name);
+    memcpy(h + 100, "0000644", 8);
+    memcpy(h + 108, "0000000", 8);
+    memcpy(h + 116, "0000000", 8);
+    snprintf((char *)h + 124, 12, "%011zo", size);
+    memcpy(h + 136, "00000000000", 12);
+    h[156] = (unsigned char)type;
+    memcpy(h + 257, "ustar", 6);
+    memcpy(h + 263, "00", 2);
+    memset(h + 148, ' ', 8);
+    for (size_t i = 0; i < 512; i++)
+        sum += h[i];
+    snprintf((char *)h + 148, 8, "%06o", sum);
+}
+
+/* Entries the index cannot serve in place: a member whose pax header gives
+ * a size that is not what it stores, and names whose last entry is not a
+ * regular file.  None may be served from its data or from an earlier
+ * member of the same name. */
+static void
+test_index_not_in_place(void)
+{
+    static const char rec[] = "26 SCHILY.realsize=100000\n";
+    static const struct tent shadowed[] = {
+        {.path = "blob", .type = 'f', .data = "old blob"},
+        {.path = "blob", .type = 'd'},
+        {.path = "x", .type = 'f', .data = "old x"},
+        {.path = "x", .type = 'l', .link = "nowhere"},
+        {.path = "y", .type = 'l', .link = "nowhere"},
+        {.path = "y", .type = 'f', .data = "fresh y"},
+        {.path = "z", .type = 'f', .data = "old z"},
+        {.path = "z", .type = 'l', .link = "y"},
+        {0},
+    };
+    unsigned char *t = xcalloc(1, 512 * 9);
+    struct image_tar_member *m = NULL;
+    const struct image_tar_member *f;
+    struct error *err = NULL;
+    struct tarw w;
+    size_t n = 0;
+    char buf[16] = "";
+    int fd, rc;
+
+    /* pax record, a.txt (12 bytes stored, realsize 100000), b (3 bytes). */
+    ustar_header(t, "PaxHeaders/a.txt", 'x', strlen(rec));
+    memcpy(t + 512, rec, strlen(rec));
+    ustar_header(t + 1024, "a.txt", '0', 12);
+    memcpy(t + 1536, "twelve bytes", 12);
+    ustar_header(t + 2048, "b", '0', 3);
+    memcpy(t + 2560, "bbb", 3);
+    rc = index_buf(t, 512 * 9, "realsize.tar", &m, &n, &fd, &err);
+    tap_ok(rc == 0, "an archive with a pax realsize is indexed: %s", err ? err->msg : "ok");
+    tap_ok(rc == 0 && member_named(m, n, "a.txt") == NULL,
+           "a member whose stored bytes are not its size is left out");
+    f = rc == 0 ? member_named(m, n, "b") : NULL;
+    tap_ok(f != NULL && f->size == 3 && pread(fd, buf, 3, (off_t)f->offset) == 3
+               && memcmp(buf, "bbb", 3) == 0,
+           "the member after it is still read in place");
+    error_free(&err);
+    image_tar_members_free(m, n);
+    close(fd);
+    free(t);
+
+    tarw_build(&w, TARW_NONE, shadowed);
+    rc = index_buf(w.buf, w.len, "shadowed.tar", &m, &n, &fd, &err);
+    tap_ok(rc == 0, "shadowed names: indexed: %s", err ? err->msg : "ok");
+    tap_ok(rc == 0 && member_named(m, n, "blob") == NULL,
+           "a directory after a file of its name: the file is not served");
+    tap_ok(rc == 0 && member_named(m, n, "x") == NULL,
+           "a dangling link after a file of its name: the file is not served");
+    f = rc == 0 ? member_named(m, n, "y") : NULL;
+    tap_ok(f != NULL && f->size == 7 && pread(fd, buf, 7, (off_t)f->offset) == 7
+               && memcmp(buf, "fresh y", 7) == 0,
+           "a file after a link of its name is served");
+    f = rc == 0 ? member_named(m, n, "z") : NULL;
+    tap_ok(f != NULL && f->size == 7 && pread(fd, buf, 7, (off_t)f->offset) == 7
+               && memcmp(buf, "fresh y", 7) == 0,
+           "a link after a file of its name serves what the link leads to");
+    error_free(&err);
+    image_tar_members_free(m, n);
+    close(fd);
+    free(w.buf);
+}
+
 int
 main(void)
 {
@@ -671,6 +789,7 @@ main(void)
     test_finish_drains();
     test_free_early();
     test_index();
+    test_index_not_in_place();
     {
         char cmd[300];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
