@@ -70,7 +70,7 @@ w_u64(struct json_writer *w, const char *key, uint64_t v)
 /* One line of a PSI file, "some avg10=0.00 avg60=0.00 avg300=0.00
  * total=0", as runc's PSIData: {"avg10": ..., "avg60": ..., "avg300": ...,
  * "total": ...}.  The averages are the kernel's text when it is a plain
- * decimal number (JSON allows it as it is), else 0; a missing line (no
+ * decimal number that JSON allows as it is (no leading zero), else 0; a missing line (no
  * "full" for cpu before Linux 5.13) is all zeros, as Go writes a zero
  * struct. */
 static void
@@ -89,6 +89,8 @@ write_psi_line(struct json_writer *w, const char *key, const char *line)
         if (at != NULL) {
             at += strlen(want);
             n = strspn(at, "0123456789");
+            if (n > 1 && at[0] == '0')
+                n = 0; /* a leading zero: not a JSON number */
             if (n > 0 && at[n] == '.' && strspn(at + n + 1, "0123456789") > 0)
                 n += 1 + strspn(at + n + 1, "0123456789");
             if (n > 0 && n < sizeof(text) && (at[n] == ' ' || at[n] == '\n' || at[n] == '\0'))

@@ -93,10 +93,10 @@ main(void)
     /* What the kernel writes; cpu.pressure without "full" (before 5.13). */
     put(dirfd, "cpu.pressure", "some avg10=1.50 avg60=0.25 avg300=0.00 total=123456\n");
     put(dirfd, "memory.pressure",
-        "some avg10=0.00 avg60=0.00 avg300=0.00 total=7\n"
+        "some avg10=007 avg60=01.5 avg300=0.50 total=7\n"
         "full avg10=99.99 avg60=10.00 avg300=0.01 total=18446744073709551615\n");
     /* Not what the kernel writes: nothing of it may reach the JSON but
-       numbers. */
+       numbers (and memory's "some" above has leading zeros). */
     put(dirfd, "io.pressure",
         "some avg10=1e999 avg60=-1 avg300=\"x\" total=12\n"
         "full avg10=2.} avg60=.5 avg300=12345678901234567890123456789012.5\n");
@@ -112,6 +112,10 @@ main(void)
                && eq(AT(doc, "memory", "psi", "full", "total"), "18446744073709551615")
                && eq(AT(doc, "memory", "psi", "some", "total"), "7"),
            "memory.pressure: some and full");
+    tap_ok(eq(AT(doc, "memory", "psi", "some", "avg10"), "0")
+               && eq(AT(doc, "memory", "psi", "some", "avg60"), "0")
+               && eq(AT(doc, "memory", "psi", "some", "avg300"), "0.50"),
+           "a number with a leading zero becomes 0 (JSON has none)");
     tap_ok(eq(AT(doc, "blkio", "psi", "some", "avg10"), "0")
                && eq(AT(doc, "blkio", "psi", "some", "avg60"), "0")
                && eq(AT(doc, "blkio", "psi", "some", "avg300"), "0")
