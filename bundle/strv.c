@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* struct strv (bundle/spec.h): a list of owned strings, kept
- * NULL-terminated so that items can go to execve(2) as they are. */
+/* struct strv (bundle/spec.h): a list of owned strings.  The helpers here
+ * keep a NULL after the last item, but lists built elsewhere (the config
+ * parser) need not have one: use n. */
 #include <stdlib.h>
 #include <string.h>
 
