@@ -27,6 +27,7 @@
 #include "runtime/exeguard.h"
 #include "runtime/filter.h"
 #include "runtime/lsm.h"
+#include "runtime/process-caps.h"
 #include "runtime/process.h"
 #include "runtime/hooks.h"
 #include "runtime/idmap.h"
@@ -484,6 +485,11 @@ runtime_create(const struct runtime_ctx *ctx, const char *id, const struct runti
         reach = exeguard_exe_reachable(s->linux_->uid_mappings, s->linux_->n_uid_mappings);
     if (reach && (rc = exeguard_reexec(err)) < 0)
         return error_wrap(err, "create '%s'", id);
+    /* Here, where warnings reach the caller (and once: after the copy's
+     * start over): init inherits the result. */
+    if (s->process != NULL)
+        caps_keep_grantable(s->process->capabilities, c.ns.new_user || c.ns.join_user, ctx->warn,
+                            ctx->warn_data);
     rc = prepare_cgroup(ctx, &c, &cg, err);
     if (rc < 0)
         return rc;

@@ -44,6 +44,7 @@
 #include "runtime/filter.h"
 #include "runtime/hooks.h"
 #include "runtime/lsm.h"
+#include "runtime/process-caps.h"
 #include "runtime/process.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
@@ -556,6 +557,11 @@ prepare(const struct runtime_ctx *ctx, const char *id, struct exec_run *x, int d
         return rc;
     if ((rc = differing_namespaces(x->init, &x->join, err)) < 0)
         return rc;
+    /* As create does (runtime/process-caps.h): in the container's own user
+     * namespace the process starts with every capability. */
+    if (x->cfg->process != NULL)
+        caps_keep_grantable(x->cfg->process->capabilities, (x->join & CLONE_NEWUSER) != 0,
+                            ctx->warn, ctx->warn_data);
     if (x->join & CLONE_NEWCGROUP) {
         char path[64];
 

@@ -85,6 +85,8 @@ ns_plan_build(const struct spec *s, struct ns_plan *ret)
             ret->has_paths = true;
             if (ns->type == SPEC_NS_PID)
                 ret->join_pid = true;
+            if (ns->type == SPEC_NS_USER)
+                ret->join_user = true;
             continue;
         }
         switch ((enum spec_ns_type)ns->type) {

@@ -12,6 +12,7 @@ struct ns_plan {
     unsigned long new_flags; /* CLONE_NEW* to create */
     bool has_paths;          /* any namespace joined by path */
     bool new_user;
+    bool join_user; /* a user namespace joined by path */
     bool new_pid;
     bool join_pid; /* pid namespace joined by path: init needs a second fork */
     bool new_time; /* created with unshare + timens_offsets, not with clone */

@@ -3,11 +3,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
 #include "lib/cleanup.h"
+#include "lib/xalloc.h"
 
 DEFINE_CLEANUP_FUNC(cap_t, cap_free)
 
@@ -96,4 +99,102 @@ caps_apply(const struct spec_capabilities *caps, struct error **err)
                              caps->ambient.items[i]);
     }
     return 0;
+}
+
+/* Remove from SET the capabilities KEEP says no to, adding each one's name
+ * to *LEFT_OUT (once). */
+static void
+filter_set(struct strv *set, bool (*keep)(int cap, const void *data), const void *data,
+           struct strv *left_out)
+{
+    size_t out = 0;
+    int last = (int)cap_max_bits() - 1;
+
+    for (size_t i = 0; i < set->n; i++) {
+        int v = caps_from_name(set->items[i]);
+
+        /* Unknown to this kernel: validation warned, caps_apply skips. */
+        if (v < 0 || v > last || keep(v, data)) {
+            set->items[out++] = set->items[i];
+            continue;
+        }
+        if (!strv_contains(left_out, set->items[i]))
+            strv_add(left_out, set->items[i]);
+        free(set->items[i]);
+    }
+    set->n = out; /* a parsed list has no room for a NULL after it */
+}
+
+static bool
+held(int cap, const void *data)
+{
+    cap_flag_value_t v = CAP_CLEAR;
+
+    return cap_get_flag((cap_t)data, (cap_value_t)cap, CAP_PERMITTED, &v) == 0 && v == CAP_SET;
+}
+
+static bool
+raisable(int cap, const void *data)
+{
+    const struct spec_capabilities *caps = data;
+
+    return in_set(&caps->permitted, cap) && in_set(&caps->inheritable, cap);
+}
+
+static char *
+joined(const struct strv *v)
+{
+    size_t len = 1;
+    char *out, *p;
+
+    for (size_t i = 0; i < v->n; i++)
+        len += strlen(v->items[i]) + 2;
+    out = p = xmalloc(len);
+    *p = '\0';
+    for (size_t i = 0; i < v->n; i++)
+        p += sprintf(p, "%s%s", i > 0 ? ", " : "", v->items[i]);
+    return out;
+}
+
+void
+caps_keep_grantable(struct spec_capabilities *caps, bool own_userns,
+                    void (*warn)(const void *data, const char *msg), const void *warn_data)
+{
+    struct strv left_out = {0};
+
+    if (caps == NULL)
+        return;
+    if (!own_userns) {
+        _cleanup_(cap_freep) cap_t cur = cap_get_proc();
+
+        if (cur != NULL) {
+            filter_set(&caps->bounding, held, cur, &left_out);
+            filter_set(&caps->effective, held, cur, &left_out);
+            filter_set(&caps->permitted, held, cur, &left_out);
+            filter_set(&caps->inheritable, held, cur, &left_out);
+            filter_set(&caps->ambient, held, cur, &left_out);
+        }
+        if (left_out.n > 0 && warn != NULL) {
+            _cleanup_free_ char *names = joined(&left_out);
+            _cleanup_free_ char *msg =
+                xasprintf("process.capabilities: %s cannot be granted (berth does not hold %s): "
+                          "left out",
+                          names, left_out.n > 1 ? "them" : "it");
+            warn(warn_data, msg);
+        }
+        strv_clear(&left_out);
+    }
+    /* capabilities(7): an ambient capability must be permitted and
+     * inheritable, or PR_CAP_AMBIENT_RAISE fails (runc goes on silently;
+     * engines such as buildah ask for ambient capabilities alone). */
+    filter_set(&caps->ambient, raisable, caps, &left_out);
+    if (left_out.n > 0 && warn != NULL) {
+        _cleanup_free_ char *names = joined(&left_out);
+        _cleanup_free_ char *msg = xasprintf(
+            "process.capabilities.ambient: %s %s not also permitted and inheritable, so the "
+            "kernel refuses to raise %s: left out",
+            names, left_out.n > 1 ? "are" : "is", left_out.n > 1 ? "them" : "it");
+        warn(warn_data, msg);
+    }
+    strv_clear(&left_out);
 }

@@ -140,6 +140,38 @@ x"
     assert_line --regexp '^CapPrm:\s+0000000000000400$'
 }
 
+@test "an ambient capability that is not also inheritable is left out with a warning" {
+    make_busybox_bundle "$B" sh -c 'grep -E "^Cap(Amb|Eff):" /proc/self/status'
+    # buildah asks for ambient capabilities alone; the kernel would refuse
+    # to raise them (config.md: warn, and SHOULD NOT fail).
+    update_config "$B" '.process.capabilities.ambient = ["CAP_CHOWN", "CAP_KILL"]'
+    run berth_run am1 "$B"
+    assert_success
+    assert_line --partial "warning: process.capabilities.ambient: CAP_CHOWN, CAP_KILL are not also permitted and inheritable"
+    assert_line --regexp '^CapAmb:\s+0000000000000000$'
+}
+
+@test "a capability berth itself does not hold is left out with a warning, not an error" {
+    is_root || skip "as root without a user namespace only: in one, the process holds every capability"
+    command -v setpriv >/dev/null || skip "setpriv is not installed (util-linux)"
+    grep -q '^CapPrm:.*[1-9a-f]' /proc/self/status || skip "root holds no capabilities here"
+    make_busybox_bundle "$B" sh -c 'grep -E "^Cap(Bnd|Prm|Eff):" /proc/self/status'
+    update_config "$B" 'del(.linux.namespaces[] | select(.type == "user"))
+        | .process.capabilities.bounding += ["CAP_SYS_NICE"]
+        | .process.capabilities.permitted += ["CAP_SYS_NICE"]
+        | .process.capabilities.effective += ["CAP_SYS_NICE"]'
+    # berth run without CAP_SYS_NICE (23) in its bounding set, so not in its
+    # permitted set after execve: docker run --privileged on a host whose
+    # root lacks some capability.
+    run timeout 60 setsid -w setpriv --bounding-set -sys_nice -- "$BERTH" --root "$ROOT" run -b "$B" nice1 </dev/null
+    assert_success
+    assert_line --partial "warning: process.capabilities: CAP_SYS_NICE cannot be granted (berth does not hold it): left out"
+    local eff
+    eff=$(awk '/^CapEff:/ { print $2 }' <<<"$output")
+    [ $((0x$eff & (1 << 23))) = 0 ] || fail "CAP_SYS_NICE is effective: $eff"
+    [ $((0x$eff & (1 << 5))) != 0 ] || fail "CAP_KILL is not effective: $eff"
+}
+
 @test "with the single-id mapping only uid 0 exists: another uid fails clearly" {
     is_root && skip "root maps any id"
     [ "$BERTH_TEST_LEG" = rootless ] || skip "the single-id mapping is the rootless leg's"
