@@ -28,6 +28,8 @@ while getopts r:h opt; do
 done
 
 cd "$(dirname "$0")/../.."
+# shellcheck source=tests/bench/engine-bench.bash
+. tests/bench/engine-bench.bash
 build=${BUILD:-build}
 
 note() {
@@ -124,24 +126,4 @@ for rt in berth runc crun; do
     names+=("$rt")
     cmds+=("env DOCKER_HOST=unix://$T/docker.sock DOCKER_CONFIG=$T/client $client run --rm --network none --runtime $name $image /bin/true")
 done
-[ "${#names[@]}" -gt 0 ] || {
-    note "no runtime could run the image"
-    exit 1
-}
-
-note "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs, $(dockerd --version)"
-hf=()
-for i in "${!names[@]}"; do
-    hf+=(-n "${names[$i]}" "${cmds[$i]}")
-done
-hyperfine -N -w 3 -r "$runs" --export-json "$T/hf.json" "${hf[@]}" >&2
-
-runc_median=$(jq -r '.results[] | select(.command == "runc") | .median' "$T/hf.json")
-echo "| runtime | median (ms) | mean ± σ (ms) | ÷ runc |"
-echo "|---|---:|---:|---:|"
-jq -r --arg r "${runc_median:-}" '.results[] |
-    [.command, (.median * 1000 | . * 10 | round / 10),
-     "\(.mean * 1000 | . * 10 | round / 10) ± \(.stddev * 1000 | . * 10 | round / 10)",
-     (if $r == "" then "-" else (.median / ($r | tonumber) * 100 | round / 100) end)] |
-    "| \(.[0]) | \(.[1]) | \(.[2]) | \(.[3]) |"' "$T/hf.json"
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+engine_bench "$runs" "$T/hf.json" "$(dockerd --version)"
