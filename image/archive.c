@@ -1108,9 +1108,34 @@ is_plain_data(int fd, uint64_t data_off)
     return true;
 }
 
+/* Whether the header blocks of a member, the bytes from HDR_START (where
+ * the previous member ended) to DATA_OFF, hold no pax record of a sparse
+ * file ("GNU.sparse.*", any version) or of a real size: libarchive follows
+ * those with a sparse map of its own, even one it does not report (entries
+ * past the size are left out of the entry's map, not of the reader's), so
+ * the member's bytes in the file are not its content. */
+static bool
+headers_plain(int fd, uint64_t hdr_start, uint64_t data_off)
+{
+    static const char *const keys[] = {"GNU.sparse.", "SCHILY.realsize"};
+    _cleanup_free_ char *buf = NULL;
+    size_t len;
+
+    if (data_off < hdr_start || data_off - hdr_start > (1u << 20))
+        return false;
+    len = (size_t)(data_off - hdr_start);
+    buf = xmalloc(len + 1);
+    if (pread(fd, buf, len, (off_t)hdr_start) != (ssize_t)len)
+        return false;
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (memmem(buf, len, keys[i], strlen(keys[i])) != NULL)
+            return false;
+    return true;
+}
+
 static int
 index_entry(struct archive *a, struct archive_entry *ae, struct index *x, size_t seq, int fd,
-            uint64_t file_size, const char *name, struct error **err)
+            uint64_t hdr_start, uint64_t file_size, const char *name, struct error **err)
 {
     enum image_tar_type type = entry_type(ae);
     uint64_t off, stored;
@@ -1145,7 +1170,8 @@ index_entry(struct archive *a, struct archive_entry *ae, struct index *x, size_t
                           entry_path(ae));
     stored = (uint64_t)archive_filter_bytes(a, -1) - off;
     if (size < 0 || stored != (((uint64_t)size + 511) & ~(uint64_t)511)
-        || archive_entry_sparse_reset(ae) > 0 || !is_plain_data(fd, off)) {
+        || archive_entry_sparse_reset(ae) > 0 || !is_plain_data(fd, off)
+        || !headers_plain(fd, hdr_start, off)) {
         index_add_gone(x, member_path(entry_path(ae)), seq);
         return 0;
     }
@@ -1214,6 +1240,8 @@ image_tar_index_fd(int fd, const char *name, struct image_tar_member **ret, size
                           archive_msg(a));
     for (;;) {
         struct archive_entry *ae;
+        /* Where this member's headers start: the end of the last one. */
+        uint64_t hdr_start = (uint64_t)archive_filter_bytes(a, -1);
         int r = archive_read_next_header(a, &ae);
 
         if (r == ARCHIVE_EOF)
@@ -1221,7 +1249,7 @@ image_tar_index_fd(int fd, const char *name, struct image_tar_member **ret, size
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
             return error_setx(err, archive_errnum(a), "'%s': at byte %lld: %s", name,
                               (long long)archive_filter_bytes(a, -1), archive_msg(a));
-        if (index_entry(a, ae, &x, ++seq, src->fd, src->size, name, err) < 0)
+        if (index_entry(a, ae, &x, ++seq, src->fd, hdr_start, src->size, name, err) < 0)
             return -error_errnum(*err);
     }
     index_sort_unique(&x, false);
